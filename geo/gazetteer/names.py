@@ -1,0 +1,60 @@
+"""Name normalisation shared by the gazetteer build and the recogniser.
+
+A name and a stretch of article text match when their keys are equal. The key folds case,
+diacritics, apostrophe and ayn variants, hyphens, the Arabic article (al-, as-, ash-, el-, ...)
+and the letter variants of Arabic and Kurdish script.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# Letters and apostrophe-joined letters ("Ta'mim", "N'Djamena"); a trailing 's stays outside,
+# so "Region's" gives the token "Region".
+TOKEN_RE = re.compile(r"[^\W\d_]+(?:['’ʼʿ`][^\W\d_]{2,})*|\d+")
+
+_LATIN_FOLD = str.maketrans({"ı": "i", "ø": "o", "ł": "l", "đ": "d", "æ": "ae", "œ": "oe",
+                             "ð": "d", "þ": "th", "ß": "ss", "ħ": "h"})
+_APOSTROPHES = str.maketrans("", "", "'’ʼʿʾ`‘")
+_ARABIC_FOLD = str.maketrans({
+    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي", "ی": "ي", "ې": "ي",
+    "ک": "ك", "ڪ": "ك", "ە": "ه", "ھ": "ه", "ۆ": "و", "ێ": "ي", "ڵ": "ل", "ڕ": "ر",
+    "ـ": None,
+})
+_ARTICLE_RE = re.compile(r"^(?:al|el) (?=\S)")
+_ARABIC_ARTICLE_RE = re.compile(r"^ال(?=\S{2,})")
+
+
+@lru_cache(maxsize=200_000)
+def fold_token(token: str) -> str:
+    """Fold one token: case, diacritics, apostrophes, script variants."""
+    s = token.casefold().translate(_LATIN_FOLD).translate(_APOSTROPHES)
+    s = unicodedata.normalize("NFKD", s)
+    s = "".join(c for c in s if not unicodedata.combining(c))
+    return s.translate(_ARABIC_FOLD)
+
+
+def strip_article(key: str) -> str:
+    """Drop a leading Arabic article from a key, Latin ("al ", "el ") or Arabic ("ال")."""
+    key = _ARTICLE_RE.sub("", key, count=1)
+    return _ARABIC_ARTICLE_RE.sub("", key, count=1)
+
+
+def tokens(text: str) -> list[str]:
+    """The word tokens of a name or a text, in order."""
+    return TOKEN_RE.findall(text)
+
+
+def name_key(name: str) -> str:
+    """The lookup key of a name: its folded tokens joined by spaces, the article dropped.
+
+    Examples
+    --------
+    >>> name_key("Al-Sulaymaniyah")
+    'sulaymaniyah'
+    >>> name_key("Hewlêr")
+    'hewler'
+    """
+    return strip_article(" ".join(fold_token(t) for t in tokens(name)))

@@ -1,0 +1,117 @@
+"""Load the bundled gazetteer and look names up in it.
+
+The tables are read once into plain dicts of strings; a row becomes a ``Place`` only when a
+lookup asks for it, which keeps loading fast and memory small. Polygons are read on demand from
+``shapes.jsonl`` by byte offset.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from geo.errors import GazetteerError
+from geo.gazetteer.names import name_key
+from geo.records import Place
+
+FILES = ("places.tsv", "names.tsv", "demonyms.tsv", "shapes.jsonl", "context.geojson")
+
+
+def _read_table(path: Path) -> dict[str, str]:
+    """A two-column view of a TSV: first field -> the rest of the line."""
+    with path.open(encoding="utf-8") as f:
+        text = f.read()
+    rows = text.split("\n")
+    return dict(row.split("\t", 1) for row in rows if row)
+
+
+class Gazetteer:
+    """The offline gazetteer: names to ranked places, places to points and polygons.
+
+    Parameters
+    ----------
+    folder
+        A folder written by ``geo gazetteer build`` (``data/gazetteer/``).
+    """
+
+    def __init__(self, folder: Path) -> None:
+        missing = [f for f in FILES if not (folder / f).exists()]
+        if missing:
+            msg = (f"gazetteer folder {str(folder)!r} lacks {', '.join(missing)}; run "
+                   "'geo gazetteer build' or point $GEO_GAZETTEER at a built gazetteer")
+            raise GazetteerError(msg)
+        self.folder = folder
+        self._rows = _read_table(folder / "places.tsv")
+        self._rows.pop("id", None)  # the header
+        self._names = _read_table(folder / "names.tsv")
+        self._demonyms = _read_table(folder / "demonyms.tsv")
+        self._cache: dict[str, Place] = {}
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def place(self, place_id: str) -> Place | None:
+        """The place with this id, or None."""
+        hit = self._cache.get(place_id)
+        if hit is not None:
+            return hit
+        row = self._rows.get(place_id)
+        if row is None:
+            return None
+        name, kind, country, admin1, lat, lon, pop, shape = row.split("\t")
+        hit = Place(id=place_id, name=name, kind=kind, country=country, admin1=admin1,
+                    lat=float(lat), lon=float(lon), population=int(pop),
+                    has_shape=shape != "-1")
+        self._cache[place_id] = hit
+        return hit
+
+    def has_key(self, key: str) -> bool:
+        """Whether any place is known by this normalised key."""
+        return key in self._names
+
+    def candidates(self, key: str) -> list[Place]:
+        """The places known by a normalised key, most prominent first; [] if none."""
+        ids = self._names.get(key)
+        if not ids:
+            return []
+        return [p for p in map(self.place, ids.split(",")) if p is not None]
+
+    def lookup(self, name: str) -> list[Place]:
+        """The places a name (as written) may refer to, most prominent first."""
+        return self.candidates(name_key(name))
+
+    def demonym(self, key: str) -> Place | None:
+        """The place a demonym or adjective key ("iraqi") stands for, or None."""
+        target = self._demonyms.get(key)
+        return None if target is None else self.place(target)
+
+    def is_demonym(self, key: str) -> bool:
+        """Whether a normalised key is a known demonym."""
+        return key in self._demonyms
+
+    def shape(self, place_id: str) -> dict[str, Any] | None:
+        """The GeoJSON geometry of a place's polygon, or None if it has none."""
+        row = self._rows.get(place_id)
+        if row is None:
+            return None
+        offset = int(row.rsplit("\t", 1)[1])
+        if offset < 0:
+            return None
+        with (self.folder / "shapes.jsonl").open("rb") as f:
+            f.seek(offset)
+            record = json.loads(f.readline())
+        geometry: dict[str, Any] = record["geometry"]
+        return geometry
+
+    def context(self) -> dict[str, Any]:
+        """The curated context layers (Kurdistan Region, disputed territories) as GeoJSON."""
+        data: dict[str, Any] = json.loads((self.folder / "context.geojson").read_text("utf-8"))
+        return data
+
+
+@lru_cache(maxsize=4)
+def load(folder: Path) -> Gazetteer:
+    """Load (once per process) the gazetteer in ``folder``."""
+    return Gazetteer(folder)

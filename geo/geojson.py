@@ -1,0 +1,44 @@
+"""GeoJSON (RFC 7946) documents: the mentioned places and the context layers."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from geo.records import MappedPlace
+
+AREA_KINDS = frozenset({"country", "adm1", "adm2", "adm3", "region", "continent"})
+ShapeOf = Callable[[str], "dict[str, Any] | None"]
+
+
+def place_feature(mp: MappedPlace, shape_of: ShapeOf) -> dict[str, Any]:
+    """One Feature: the unit's polygon for countries, regions and units; else a Point."""
+    p = mp.place
+    geometry = shape_of(p.id) if p.has_shape and p.kind in AREA_KINDS else None
+    if geometry is None:
+        geometry = {"type": "Point", "coordinates": [p.lon, p.lat]}  # GeoJSON is (lon, lat)
+    return {
+        "type": "Feature",
+        "id": p.id,
+        "geometry": geometry,
+        "properties": {
+            "name": p.name, "id": p.id, "kind": p.kind, "country": p.country,
+            "mentions": mp.mentions, "articles": list(mp.articles), "names": list(mp.names),
+            "lat": p.lat, "lon": p.lon, "population": p.population,
+        },
+    }
+
+
+def places_collection(places: Iterable[MappedPlace], shape_of: ShapeOf) -> dict[str, Any]:
+    """The FeatureCollection of ``maps/places.geojson``."""
+    return {"type": "FeatureCollection",
+            "features": [place_feature(mp, shape_of) for mp in places]}
+
+
+def dumps(collection: dict[str, Any]) -> str:
+    """Deterministic, compact-but-readable GeoJSON text (one feature per line)."""
+    head = '{"type": "FeatureCollection", "features": ['
+    feats = ",\n".join(json.dumps(f, ensure_ascii=False, sort_keys=True)
+                       for f in collection["features"])
+    return head + ("\n" + feats + "\n" if feats else "") + "]}\n"

@@ -1,0 +1,39 @@
+"""Settings: the paths and thresholds geo runs with, in one documented place."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _default_gazetteer_dir() -> Path:
+    env = os.environ.get("GEO_GAZETTEER")
+    return Path(env) if env else REPO_ROOT / "data" / "gazetteer"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything the pipeline needs to know, read at the edges and passed inward.
+
+    Attributes
+    ----------
+    seeds_dir
+        Folder of articles (``.txt``, ``.md``, ``.html``).
+    out_dir
+        Folder the map and GeoJSON files are written to.
+    gazetteer_dir
+        The bundled gazetteer (``data/gazetteer/``); ``$GEO_GAZETTEER`` overrides it.
+    min_score
+        Mentions resolved with a lower score are kept in the extraction but left off the map.
+    max_article_bytes
+        Larger files are skipped with a message (a 5 MB article is still processed).
+    """
+
+    seeds_dir: Path = REPO_ROOT / "seeds"
+    out_dir: Path = REPO_ROOT / "maps"
+    gazetteer_dir: Path = field(default_factory=_default_gazetteer_dir)
+    min_score: float = 0.2
+    max_article_bytes: int = 20_000_000

@@ -1,0 +1,74 @@
+"""Recognition and resolution on the seed article and on small texts a user would write."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from geo.gazetteer.store import Gazetteer
+from geo.pipeline import extract
+
+from .conftest import SEED
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = (math.sin((p2 - p1) / 2) ** 2
+         + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2)
+    return 2 * 6371 * math.asin(math.sqrt(a))
+
+
+def _places(text: str, gaz: Gazetteer, roles: tuple[str, ...] = ("name", "demonym")) -> dict[str, str]:
+    return {m.text: m.place.id for m in extract(text, gaz) if m.place and m.role in roles}
+
+
+def test_seed_places_are_found_and_placed(gaz: Gazetteer) -> None:
+    text = SEED.read_text(encoding="utf-8")
+    found = {(m.text, m.place.name) for m in extract(text, gaz) if m.place and m.role != "org"}
+    names = {place for _, place in found}
+    assert {"Kirkuk", "Erbil", "Diyala", "Nineveh", "Iraq", "Kurdistan Region"} <= names
+    for m in extract(text, gaz):
+        if m.place is not None:  # nothing far from Iraq, organisations included
+            assert _km(m.place.lat, m.place.lon, 35.5, 44.0) < 800, (m.text, m.place)
+
+
+def test_organisations_are_not_mapped_as_places(gaz: Gazetteer) -> None:
+    ms = extract("ERBIL (Kurdistan 24) – the Joint Operations Command met the Iraqi Army.", gaz)
+    roles = {m.text: m.role for m in ms}
+    assert roles["ERBIL"] == "name"
+    assert roles["Kurdistan"] == "org"
+    assert "Joint" not in roles and "Operations" not in roles and "Army" not in roles
+
+
+def test_person_names_are_dropped(gaz: Gazetteer) -> None:
+    ms = extract("Maj. Gen. Tahsin al-Khafaji spoke. Editing by Joanne Stocker-Kelly", gaz)
+    assert [m.text for m in ms] == []
+
+
+def test_demonyms_resolve_to_their_country(gaz: Gazetteer) -> None:
+    ms = {m.text: m for m in extract("Turkish jets struck Iraqi villages.", gaz)}
+    assert ms["Turkish"].role == "demonym" and ms["Turkish"].place.id == "iso:TR"
+    assert ms["Iraqi"].place.id == "iso:IQ"
+
+
+@pytest.mark.parametrize(("text", "name", "country"), [
+    ("Clashes near Sinjar and Tal Afar in Nineveh.", "Sinjar", "IQ"),
+    ("He moved from Paris, Texas to Dallas.", "Paris", "US"),
+    ("Talks in Paris and Berlin on Ukraine.", "Paris", "FR"),
+    ("Akre and Duhok are in the north of Iraq.", "Akre", "IQ"),
+])
+def test_context_picks_the_right_sense(gaz: Gazetteer, text: str, name: str, country: str) -> None:
+    ms = {m.text: m for m in extract(text, gaz)}
+    assert ms[name].place is not None and ms[name].place.country == country
+
+
+def test_offsets_point_at_the_text(gaz: Gazetteer) -> None:
+    text = "Kurds in Kirkuk, Hawler and كركوك."
+    for m in extract(text, gaz):
+        assert text[m.start:m.end] == m.text
+
+
+@pytest.mark.parametrize("text", ["", " ", "\x00\x01", "Kirkuk" * 10, "🙂 Erbil 🙂", "A" * 5000])
+def test_odd_text_does_not_crash(gaz: Gazetteer, text: str) -> None:
+    extract(text, gaz)
