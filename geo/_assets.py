@@ -12,12 +12,21 @@ from geo.errors import AssetError
 LEAFLET_JS_URL = "geo-asset:leaflet/leaflet.js"
 LEAFLET_CSS_URL = "geo-asset:leaflet/leaflet.css"
 JQUERY_JS_URL = "geo-asset:jquery/jquery.min.js"  # folium builds popups with jQuery
+CLUSTER_JS_URL = "geo-asset:leaflet_markercluster/leaflet.markercluster.js"
+CLUSTER_CSS_URLS = ("geo-asset:leaflet_markercluster/MarkerCluster.css",
+                    "geo-asset:leaflet_markercluster/MarkerCluster.Default.css")
+MAP_JS_URL = "geo-asset:geo/geo-map.js"  # geo's own controls, in geo/static/
+MAP_CSS_URL = "geo-asset:geo/geo-map.css"
+_OWN_STATIC = Path(__file__).parent / "static"
 _SCRIPT_RE = re.compile(r'<script src="([^"]+)"></script>')
 _LINK_RE = re.compile(r'<link rel="stylesheet" href="([^"]+)"\s*/?>')
 _CSS_URL_RE = re.compile(r"url\((images/[^)]+\.png)\)")
 
 
-def _xstatic_dir(package: str) -> Path:
+def _asset_dir(package: str) -> Path:
+    """The folder of an asset package: geo's own ``static/`` or an installed xstatic package."""
+    if package == "geo":
+        return _OWN_STATIC
     try:
         module = __import__(f"xstatic.pkg.{package}", fromlist=["BASE_DIR"])
     except ImportError as e:
@@ -31,7 +40,7 @@ def _xstatic_dir(package: str) -> Path:
 def read_asset(ref: str) -> str:
     """The text of an asset named ``geo-asset:PACKAGE/FILE``, CSS images inlined."""
     package, _, name = ref.removeprefix("geo-asset:").partition("/")
-    folder = _xstatic_dir(package)
+    folder = _asset_dir(package)
     text = (folder / name).read_text(encoding="utf-8")
     if name.endswith(".css"):
         text = _CSS_URL_RE.sub(lambda m: _data_uri(folder / m.group(1)), text)

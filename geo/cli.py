@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from geo import __version__, pipeline
 from geo.errors import GeoError, InputError
+from geo.records import Article
 from geo.settings import Settings
 
 
@@ -22,16 +23,85 @@ def _settings(args: argparse.Namespace) -> Settings:
     )
 
 
-def cmd_build(args: argparse.Namespace) -> int:
-    """Read every article in the seeds folder and write the map and GeoJSON files."""
-    report = pipeline.build(_settings(args))
+def _progress(items: Sequence[Article]) -> Iterable[Article]:
+    """A progress bar over the articles being extracted, on a terminal, once it runs 0.5 s."""
+    if not items or not sys.stderr.isatty():
+        return items
+    from tqdm import tqdm
+
+    bar: Iterable[Article] = tqdm(items, desc="extracting", unit="article", file=sys.stderr,
+                                  delay=0.5, leave=False)
+    return bar
+
+
+def _waiting() -> None:
+    print("geo: another build is writing the output folder; waiting for it", file=sys.stderr)
+
+
+def _report(report: pipeline.BuildReport, *, strict: bool) -> int:
     for s in report.skipped:
         print(f"skipped {s.path}: {s.reason}", file=sys.stderr)
     print(f"{report.articles} articles read, {len(report.skipped)} skipped, "
-          f"{report.places} places, {report.mentions} mentions, {report.seconds:.1f} s")
-    for path in report.outputs:
-        print(f"wrote {path}")
-    return 1 if args.strict and report.skipped else 0
+          f"{report.places} places, {report.mentions} mentions, {report.seconds:.1f} s "
+          f"({report.extracted} extracted, {report.cached} from cache)")
+    if report.rendered:
+        for path in report.outputs:
+            print(f"wrote {path}")
+    else:
+        print(f"{report.outputs[0].parent} is up to date")
+    return 1 if strict and report.skipped else 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    """Read every article in the seeds folder and write the map and GeoJSON files.
+
+    Unchanged articles come from the cache in OUT/.geo-cache/; a second build of the same
+    output folder waits for the first to finish.
+    """
+    report = pipeline.build(_settings(args), progress=_progress, on_wait=_waiting)
+    return _report(report, strict=args.strict)
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    """Copy articles (.txt, .md, saved .html pages; folders; - for standard input) into the
+    seeds folder under safe, unique names, then rebuild the map."""
+    done, report = pipeline.add(_settings(args), args.paths, stdin=sys.stdin.buffer.read,
+                                progress=_progress, on_wait=_waiting)
+    for a in done:
+        if a.status == "added":
+            print(f"added {a.source} as {a.path}")
+        elif a.status == "duplicate":
+            print(f"already there: {a.source} is {a.path}; not added again")
+        else:
+            print(f"skipped {a.source}: {a.reason}", file=sys.stderr)
+    code = 0 if report is None else _report(report, strict=args.strict)
+    if report is None:
+        print("nothing new; the map is unchanged")
+    return 1 if any(a.status == "skipped" for a in done) else code
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Export the mapped places (or with --mentions, every mention) as GeoJSON, GeoPackage,
+    CSV, KML or Parquet; the format comes from --format or the file's suffix."""
+    fmt, rows, corpus = pipeline.export(_settings(args), Path(args.output), fmt=args.format,
+                                        mentions=args.mentions)
+    for s in corpus.skipped:
+        print(f"skipped {s.path}: {s.reason}", file=sys.stderr)
+    what = "mentions" if args.mentions else "places"
+    print(f"wrote {args.output} ({fmt}): {rows} {what} from {len(corpus.results)} articles")
+    return 0
+
+
+def cmd_bench_build(args: argparse.Namespace) -> int:
+    """Time a first build of synthetic articles, a rebuild with nothing changed, and adding one
+    article (each in a fresh process); exit 1 if either of the last two takes over half the
+    first build's time or the outputs differ."""
+    from geo import bench
+
+    settings = _settings(args)
+    result = bench.run(settings.gazetteer_dir, pipeline.gazetteer(settings), count=args.articles)
+    print("\n".join(result.lines()))
+    return 0 if result.ok else 1
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
@@ -86,6 +156,15 @@ def cmd_gazetteer_lookup(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench_map(args: argparse.Namespace) -> int:
+    """Build the map of synthetic articles; print its size and Chromium's load time."""
+    from geo import bench_map
+
+    result = bench_map.run(_settings(args), count=args.articles, runs=args.runs)
+    print("\n".join(result.lines()))
+    return 0 if result.ok else 1
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="geo", description="Turn news articles into maps, offline.")
     p.add_argument("--version", action="version", version=f"geo {__version__}")
@@ -96,7 +175,8 @@ def _parser() -> argparse.ArgumentParser:
             parent: argparse._SubParsersAction[argparse.ArgumentParser] = sub,
             ) -> argparse.ArgumentParser:
         doc = (func.__doc__ or "").strip()
-        sp = parent.add_parser(name, help=doc, description=doc)
+        first = " ".join(doc.split("\n\n")[0].split())
+        sp = parent.add_parser(name, help=first, description=doc)
         sp.set_defaults(func=func)
         return sp
 
@@ -104,6 +184,25 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--seeds", metavar="DIR", help="articles folder (default seeds/)")
     b.add_argument("--out", metavar="DIR", help="output folder (default maps/)")
     b.add_argument("--strict", action="store_true", help="exit 1 if any article was skipped")
+    a = add("add", cmd_add)
+    a.add_argument("paths", nargs="+", metavar="PATH",
+                   help="an article file, a folder of them, or - for standard input")
+    a.add_argument("--seeds", metavar="DIR", help="articles folder (default seeds/)")
+    a.add_argument("--out", metavar="DIR", help="output folder (default maps/)")
+    a.add_argument("--strict", action="store_true",
+                   help="exit 1 if the rebuild skipped any article")
+    e = add("export", cmd_export)
+    e.add_argument("-o", "--output", required=True, metavar="FILE", help="the file to write")
+    e.add_argument("--format", choices=("geojson", "gpkg", "csv", "kml", "parquet"),
+                   help="default: from FILE's suffix")
+    e.add_argument("--mentions", action="store_true",
+                   help="one row per mention (article, sentence, offsets, place, score)")
+    e.add_argument("--seeds", metavar="DIR", help="articles folder (default seeds/)")
+    e.add_argument("--out", metavar="DIR",
+                   help="output folder whose cache is used (default maps/)")
+    bb = add("bench-build", cmd_bench_build)
+    bb.add_argument("--articles", type=int, default=200, metavar="N",
+                    help="synthetic articles to generate (default 200)")
     add("extract", cmd_extract)
     g = add("gazetteer", lambda a: 0)
     g.description = g.help = "Build the bundled gazetteer or look names up in it."
@@ -115,6 +214,9 @@ def _parser() -> argparse.ArgumentParser:
     gl.add_argument("names", nargs="+", metavar="NAME")
     gl.add_argument("--json", action="store_true", help="print one JSON object")
     gl.add_argument("--limit", type=int, default=10, help="candidates per name (default 10)")
+    bm = add("bench-map", cmd_bench_map)
+    bm.add_argument("--articles", type=int, default=1000, help="how many (default 1000)")
+    bm.add_argument("--runs", type=int, default=3, help="page loads to time (default 3)")
     return p
 
 

@@ -25,3 +25,7 @@ class BuildLockedError(GeoError, RuntimeError):
 
 class AssetError(GeoError, RuntimeError):
     """A map asset is missing from the installed packages, or would load from the network."""
+
+
+class ExportError(GeoError, RuntimeError):
+    """An export could not be written (a missing driver or dependency, an unwritable path)."""

@@ -1,31 +1,60 @@
-"""The one orchestrator: seeds/ -> mentions -> places -> GeoJSON and the map in maps/."""
+"""The one orchestrator: seeds/ -> mentions -> places -> GeoJSON and the map in maps/.
+
+Builds are incremental: each article's extraction is cached under ``<out>/.geo-cache/`` by the
+hash of its text and of the code and gazetteer (see ``geo._cache``), and the map is rendered
+again only when what it shows has changed. The outputs are the same bytes either way.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from geo import aggregate, articles, geojson, render
-from geo._io import build_lock, write_atomic
+from geo import _cache, aggregate, articles, geojson
+from geo._io import build_lock, remove_leftovers, write_all_atomic
+from geo.articles import Added, Skipped
 from geo.gazetteer.store import Gazetteer, load
 from geo.recognize import spans
-from geo.records import Article, ArticleResult, Mention
+from geo.records import Article, ArticleResult, MappedPlace, Mention
 from geo.resolve import resolve
 from geo.settings import Settings
+
+Track = Callable[[Sequence[Article]], Iterable[Article]]
+OUTPUT_NAMES = ("places.geojson", "context.geojson", "index.html")
 
 
 @dataclass(frozen=True, slots=True)
 class BuildReport:
-    """What a build read, skipped and wrote."""
+    """What a build read, skipped and wrote.
+
+    ``extracted`` articles were read afresh, ``cached`` came from the cache; ``rendered`` is
+    False when the outputs already held what these inputs give and were left untouched.
+    """
 
     articles: int
-    skipped: tuple[articles.Skipped, ...]
+    skipped: tuple[Skipped, ...]
     places: int
     mentions: int
     seconds: float
     outputs: tuple[Path, ...] = field(default=())
+    extracted: int = 0
+    cached: int = 0
+    rendered: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Corpus:
+    """The seeds folder analysed: each readable article with its mentions, and the skips."""
+
+    results: tuple[ArticleResult, ...]
+    skipped: tuple[Skipped, ...]
+    extracted: int
+    cached: int
+    keys: tuple[str, ...]
 
 
 def extract(text: str, gaz: Gazetteer) -> list[Mention]:
@@ -43,24 +72,127 @@ def gazetteer(settings: Settings) -> Gazetteer:
     return load(settings.gazetteer_dir)
 
 
-def build(settings: Settings) -> BuildReport:
-    """Read every article in ``settings.seeds_dir`` and write the map and GeoJSON files."""
-    t0 = time.perf_counter()
-    gaz = gazetteer(settings)
+def _failed(article: Article, error: Exception) -> Skipped:
+    reason = (f"extraction failed ({type(error).__name__}: {error}); the other articles are "
+              "mapped, please report this one")
+    return Skipped(Path(article.path or article.id), reason)
+
+
+def analyse(settings: Settings, *, progress: Track | None = None) -> Corpus:
+    """Read the seeds folder and resolve every article's mentions, from the cache when it can.
+
+    An article whose extraction raises is reported as skipped; the others go on.
+    ``progress`` wraps the articles that need extracting (a progress bar, say).
+    """
+    folder = _cache.cache_dir(settings.out_dir)
+    fp = _cache.fingerprint(settings.gazetteer_dir)
     read = list(articles.read_all(settings.seeds_dir, max_bytes=settings.max_article_bytes))
     good = [a for a in read if isinstance(a, Article)]
-    skipped = tuple(a for a in read if isinstance(a, articles.Skipped))
-    results = [extract_article(a, gaz) for a in good]
-    mapped = aggregate.places(results, min_score=settings.min_score)
+    skipped = [a for a in read if isinstance(a, Skipped)]
+    keys = {a.id: _cache.text_key(fp, a.text) for a in good}
+    found = {a.id: _cache.load(folder, keys[a.id]) for a in good}
+    misses = [a for a in good if found[a.id] is None]
+    gaz = gazetteer(settings) if misses else None
+    for art in progress(misses) if progress else misses:
+        assert gaz is not None
+        try:
+            mentions = tuple(extract(art.text, gaz))
+        except Exception as e:  # noqa: BLE001 - one article's bug must not stop the others
+            skipped.append(_failed(art, e))
+            continue
+        _cache.store(folder, keys[art.id], mentions)
+        found[art.id] = mentions
+    results = tuple(ArticleResult(a, m) for a in good if (m := found[a.id]) is not None)
+    return Corpus(results=results, skipped=tuple(sorted(skipped, key=lambda s: s.path)),
+                  extracted=len(misses), cached=len(good) - len(misses),
+                  keys=tuple(keys[r.article.id] for r in results))
+
+
+def _render_key(settings: Settings, mapped: Sequence[MappedPlace],
+                shown: Sequence[Article]) -> str:
+    """A hash of everything the output files are made from."""
+    h = hashlib.sha256(_cache.fingerprint(settings.gazetteer_dir).encode())
+    h.update(repr((settings.min_score, tuple(mapped), tuple(shown))).encode("utf-8",
+                                                                           "surrogatepass"))
+    return h.hexdigest()
+
+
+def _outputs(settings: Settings, mapped: Sequence[MappedPlace],
+             shown: Sequence[Article]) -> dict[Path, str]:
+    """The text of each output file."""
+    from geo import render  # folium is slow to import; a build with nothing new never needs it
+
+    gaz = gazetteer(settings)
     context = gaz.context()
     basemap = json.loads((settings.gazetteer_dir / "basemap.geojson").read_text("utf-8"))
+    paths = [settings.out_dir / name for name in OUTPUT_NAMES]
+    return {
+        paths[0]: geojson.dumps(geojson.places_collection(mapped, gaz.shape)),
+        paths[1]: geojson.dumps(context),
+        paths[2]: render.render(mapped, context=context, basemap=basemap, shape_of=gaz.shape,
+                                articles=shown),
+    }
+
+
+def build(settings: Settings, *, progress: Track | None = None,
+          on_wait: Callable[[], None] | None = None) -> BuildReport:
+    """Read every article in ``settings.seeds_dir`` and write the map and GeoJSON files.
+
+    A second build of the same output folder waits for the first (``on_wait`` is called when
+    it starts waiting), then builds from the articles as they are by then.
+    """
+    t0 = time.perf_counter()
     out = settings.out_dir
-    outputs = (out / "places.geojson", out / "context.geojson", out / "index.html")
-    with build_lock(out):
-        write_atomic(outputs[0], geojson.dumps(geojson.places_collection(mapped, gaz.shape)))
-        write_atomic(outputs[1], geojson.dumps(context))
-        write_atomic(outputs[2], render.render(mapped, context=context, basemap=basemap,
-                                               shape_of=gaz.shape, articles=good))
-    n_mentions = sum(mp.mentions for mp in mapped)
-    return BuildReport(articles=len(good), skipped=skipped, places=len(mapped),
-                       mentions=n_mentions, seconds=time.perf_counter() - t0, outputs=outputs)
+    paths = tuple(out / name for name in OUTPUT_NAMES)
+    folder = _cache.cache_dir(out)
+    with build_lock(out, on_wait=on_wait):
+        corpus = analyse(settings, progress=progress)
+        shown = [r.article for r in corpus.results]
+        mapped = aggregate.places(corpus.results, min_score=settings.min_score)
+        key = _render_key(settings, mapped, shown)
+        rendered = not _cache.outputs_current(folder, key, paths)
+        if rendered:
+            texts = _outputs(settings, mapped, shown)
+            remove_leftovers(paths)
+            write_all_atomic(texts)
+            _cache.stamp_outputs(folder, key, texts)
+        _cache.prune(folder, corpus.keys)
+    return BuildReport(articles=len(shown), skipped=corpus.skipped, places=len(mapped),
+                       mentions=sum(mp.mentions for mp in mapped),
+                       seconds=time.perf_counter() - t0, outputs=paths,
+                       extracted=corpus.extracted, cached=corpus.cached, rendered=rendered)
+
+
+def export(settings: Settings, path: Path, *, fmt: str | None = None,
+           mentions: bool = False) -> tuple[str, int, Corpus]:
+    """Write the mapped places (or, with ``mentions``, every mention) of the seeds to ``path``.
+
+    Returns the format written, the number of rows and the analysed corpus.
+    """
+    from geo import export as exporter
+
+    fmt = exporter.format_for(path, fmt)
+    corpus = analyse(settings)
+    if mentions:
+        features = exporter.mention_features(corpus.results, min_score=settings.min_score)
+    else:
+        shape_of = gazetteer(settings).shape
+        features = exporter.places_collection(corpus.results, shape_of,
+                                              min_score=settings.min_score)["features"]
+    exporter.write(features, path, fmt, layer="mentions" if mentions else "places")
+    return fmt, len(features), corpus
+
+
+def add(settings: Settings, sources: Sequence[str], *, stdin: Callable[[], bytes],
+        progress: Track | None = None,
+        on_wait: Callable[[], None] | None = None,
+        ) -> tuple[list[Added], BuildReport | None]:
+    """Copy articles into the seeds folder, then rebuild if any was new.
+
+    Returns what happened to each article, and the build's report (None when nothing was new).
+    """
+    items = articles.incoming(sources, stdin=stdin)
+    done = articles.add(items, settings.seeds_dir, max_bytes=settings.max_article_bytes)
+    if not any(a.status == "added" for a in done):
+        return done, None
+    return done, build(settings, progress=progress, on_wait=on_wait)

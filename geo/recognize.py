@@ -1,17 +1,18 @@
 """Recognition: an article's text -> candidate place-name spans.
 
 Gazetteer-driven: every run of capitalised tokens (or tokens in Arabic script) is matched,
-longest first, against the gazetteer's name keys and the demonym table. Spans inside
-organisation names, person names and common words are then tagged or dropped.
+longest first, against the gazetteer's name keys and the demonym table. Matches inside
+organisation names are tagged ``org``; matches that are part of a person's name, everyday words
+("Mobile", "Council") and stray abbreviations are dropped.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
-from geo.gazetteer.names import TOKEN_RE, fold_token, strip_article
+from geo.gazetteer.names import fold_token, strip_article
 from geo.gazetteer.store import Gazetteer
 from geo.records import Span
 
@@ -19,13 +20,21 @@ MAX_TOKENS = 6
 # Lower-case words allowed inside a multi-word name: "Bay of Biscay", "Rio de Janeiro".
 CONNECTORS = frozenset("of de del da do dos das la le les el al on upon the and sur am an der "
                        "y e di du van von bin".split())
-# Words that start a title: the capitalised name after them is a person ("Gen. Jordan").
-TITLES = frozenset("mr mrs ms miss dr gen general maj major col colonel lt capt captain sgt "
-                   "president minister premier sheikh shaikh mullah imam pope king queen prince "
-                   "princess senator sen rep gov governor judge rev father brother sister saint "
-                   "st abu ibn bin umm mam mullah lord lady sir chancellor commander spokesman "
-                   "spokesperson mayor coach dear".split())
-# Words that, right after a place name, make it part of an organisation's name.
+# Words of a title: a capitalised name right after one is a person ("Gen. Jordan").
+TITLES = frozenset(
+    "mr mrs ms miss dr gen general maj major col colonel lt capt captain sgt president "
+    "minister premier sheikh shaikh mullah imam pope king queen prince princess senator sen "
+    "rep gov governor judge rev father brother sister abu ibn bin umm lord lady sir "
+    "chancellor commander spokesman spokesperson mayor coach prime deputy secretary chief "
+    "ambassador envoy officer director chairman head leader mam kak commissioner investigator "
+    "detective sheriff trooper sergeant agent attorney councilman councilwoman councillor "
+    "alderman superintendent principal professor prof pastor bishop cardinal ayatollah "
+    "cleric reporter correspondent editor manager executive ceo founder chairwoman vice "
+    "spokeswoman actor singer author writer player captain lieutenant private corporal "
+    "admiral marshal dean coordinator analyst researcher supervisor justice "
+    "representative delegate mp".split())
+NAME_PARTICLES = frozenset("al bin ibn de van von".split())
+# Words that, right after a place name, make it part of an organisation's or event's name.
 ORG_WORDS = frozenset(
     "army police government ministry university college school times post news tribune herald "
     "journal gazette daily express tv radio network press media party union council airways "
@@ -39,36 +48,25 @@ ORG_WORDS = frozenset(
     "review magazine chronicle sentinel star globe mirror standard record courier register "
     "examiner observer bulletin dispatch bar hotel restaurant stadium center centre "
     "international airport citadel bridge gate square tower prison base market mall "
-    "department office company's cooperative chamber store stores".split()
+    "department office cooperative chamber store stores units unit operations operation "
+    "massacre genocide offensive battle war crisis agreement accord declaration conference "
+    "summit protests protest campaign initiative project program programme games service "
+    "services fire patrol highway library public coalition house senate representatives "
+    "board academy society trust partnership alliance exchange institute labs laboratory "
+    "clinic medical health care airport station railroad railway".split()
 )
-# Capitalised words that are place names somewhere but almost always mean something else.
-COMMON_WORDS = frozenset(
+# Function words, months and days: never a place on their own, whatever the gazetteer says.
+STOP_WORDS = frozenset(
     "of the a an and or but in on at to for from by with as is it he she we they you i this "
     "that these those there here what when where who why how all any some no not yes new old "
-    "mobile reading nice split hope march may june july august april sunday monday tuesday "
-    "wednesday thursday friday saturday january february september october november december "
-    "police army government president minister university center centre north south east "
-    "west central western eastern northern southern union street road avenue page sale orange "
-    "love victory liberty independence commerce temple bath wells sandy mission providence "
-    "justice faith grace joy unity harmony friendship paradise eden glory concord enterprise "
-    "progress industry opportunity success reform republic federal national state city town "
-    "village county province district region island lake river mount mountain valley beach "
-    "bay port park hill hills fort camp point springs falls creek canyon island islands "
-    "early late best worst good great big little long short high low free fair royal "
-    "english french german spanish arabic kurdish said says told according also even just "
-    "only more most many much very well then than so if after before during since while "
-    "one two three four five six seven eight nine ten hundred thousand million billion "
-    "man men woman women people child children family home house office school church "
-    "water fire gold silver iron stone rock wood forest green white black red blue brown "
-    "media press news sports business health science music art arts life world earth "
-    "god allah jesus christ christian muslim islam islamic jewish catholic "
-    "today tomorrow yesterday week month year day night morning evening time "
-    "photo archive video image editing reporting source sources update updated "
-    "sun moon star stars bear lion eagle wolf fox deer buffalo "
-    "chief head deputy general secretary director manager officer official officials "
-    "attack attacks war peace military security forces force troops soldiers "
-    "middle upper lower inner outer greater grand saint san santa".split()
-)
+    "january february march april may june july august september october november december "
+    "sunday monday tuesday wednesday thursday friday saturday north south east west central "
+    "northern southern eastern western northeast northwest southeast southwest centre center "
+    "arab arabs jewish jews christian christians muslim muslims islamic hindu sikh buddhist "
+    "catholic protestant sunni shia shiite latino hispanic olympic olympics english western "
+    "downtown uptown midtown city jan feb mar apr jun jul aug sep sept oct nov dec".split())
+LOCATIVES = frozenset("in near from to at outside across into towards toward around via "
+                      "throughout inside within between through".split())
 CUES_AFTER = {
     "province": "adm", "governorate": "adm", "district": "adm", "county": "adm",
     "state": "adm", "region": "adm", "prefecture": "adm", "municipality": "adm",
@@ -80,112 +78,216 @@ CUES_AFTER = {
 CUES_BEFORE = {"province": "adm", "governorate": "adm", "district": "adm", "county": "adm",
                "state": "adm", "city": "city", "town": "city", "village": "village",
                "capital": "city", "mount": "physical", "river": "physical", "lake": "physical"}
-_SEPARATOR_RE = re.compile(r"[ \t\u00a0]*[-‐–]?[ \t\u00a0]*|\.[ \t\u00a0]+")
+PROMINENT_KINDS = frozenset({"country", "continent", "region"})
+WELL_KNOWN_KINDS = PROMINENT_KINDS | {"adm1"}
+TOWN_KINDS = frozenset({"city", "town", "village"})
+# A token of names.TOKEN_RE that does not start with a lower-case letter or a digit.
+_CAP_RE = re.compile(r"(?<![^\W_])(?:(?:[A-Z]\.){2,}|(?![a-z\d_])[^\W\d_]+"
+                     r"(?:['’ʼʿ`](?!(?:re|ve|ll|nt|t|s|d|m)\b)[^\W\d_]{2,})*)")
+_PUNCT = "\"'“”‘’()[],.;:!?-–—"
+_CONNECTOR_GAP_RE = re.compile(r" [a-z]{1,4}(?: [a-z]{1,4})?[ -]| [a-z]{1,4}-")
+_LONG_WORD_RE = re.compile(r"[^\W\d_]{4,}")
+_NEXT_WORD_RE = re.compile(r"[ \t]{1,2}([^\W\d_]+)")
+_DIGITS_AFTER_RE = re.compile(r" ?\d+\b")
+_SEPARATOR_RE = re.compile(r"[ \t\u00a0]*[-‐–]?[ \t\u00a0]*|\.[ \t\u00a0]*")
+_NOT_NAME = ORG_WORDS | TITLES | STOP_WORDS | frozenset(CUES_AFTER)
 
 
-@dataclass(frozen=True, slots=True)
-class _Token:
+class _Token(NamedTuple):
+    """A capitalised word (or one in a script without case) and what stands before it."""
+
     start: int
     end: int
     text: str
     key: str
+    prev: str  # the word before, lower-case ("" at the start)
+    locative: bool  # after "in", "near", "from" ... (or "in the")
 
 
 def _tokenize(text: str) -> list[_Token]:
-    return [_Token(m.start(), m.end(), m.group(), fold_token(m.group()))
-            for m in TOKEN_RE.finditer(text)]
+    """The capitalised tokens of a text, each with the lower-case word(s) before it."""
+    out = []
+    for m in _CAP_RE.finditer(text):
+        word = m.group()
+        if word[0].islower():
+            continue
+        start = m.start()
+        before = text[max(0, start - 30):start].split()[-2:]
+        prev = before[-1].strip(_PUNCT).lower() if before else ""
+        prev2 = before[0].strip(_PUNCT).lower() if len(before) == 2 else ""
+        loc = prev in LOCATIVES or (prev == "the" and prev2 in LOCATIVES)
+        out.append(_Token(start, m.end(), word, fold_token(word), prev, loc))
+    return out
 
 
-def _is_capitalised(tok: str) -> bool:
-    first = tok[0]
-    return first.isupper() or (first.isalpha() and not first.islower() and not first.isupper())
+def _gap_words(text: str, a: _Token, b: _Token) -> list[str] | None:
+    """The lower-case words joining two capitalised tokens into one name, or None.
 
-
-def _joined(text: str, a: _Token, b: _Token) -> bool:
-    """Whether two tokens sit close enough to belong to one name ("Tal-Afar", "St. Louis")."""
+    [] for a plain join ("Tal-Afar", "Tuz Khurmatu", "St. Louis"); the words for a join through
+    connectors ("Bay of Biscay", "Mustafa al-Kadhimi"); None when the tokens are apart.
+    """
     gap = text[a.end:b.start]
-    return len(gap) <= 3 and _SEPARATOR_RE.fullmatch(gap) is not None and "\n" not in gap
+    if gap == " ":
+        return []
+    if gap.startswith("."):  # only after an abbreviation: "St. Louis", "Gen. Smith", "W.Va."
+        ok = len(a.text) <= 3 and _SEPARATOR_RE.fullmatch(gap) is not None
+        return [] if ok else None
+    if len(gap) <= 3 and _SEPARATOR_RE.fullmatch(gap) and "\n" not in gap:
+        return []
+    if len(gap) <= 14 and _CONNECTOR_GAP_RE.fullmatch(gap):
+        words = gap.replace("-", " ").split()
+        if all(w in CONNECTORS for w in words):
+            return words
+    return None
+
+
+def _sentence_initial(text: str, start: int) -> bool:
+    head = text[max(0, start - 4):start].rstrip(" \t\u00a0")
+    return start == 0 or head == "" or head[-1] in ".!?\"“”'‘’:;(\n—–-"
+
+
+def _headline_lines(text: str) -> set[int]:
+    """Start offsets of short lines written in Title Case, where capitals say nothing."""
+    out: set[int] = set()
+    start = 0
+    for line in text.split("\n"):
+        if len(line) <= 150:
+            words = _LONG_WORD_RE.findall(line)
+            if len(words) >= 4 and sum(not w[0].islower() for w in words) / len(words) > 0.7:
+                out.add(start)
+        start += len(line) + 1
+    return out
+
+
+def _runs(text: str, toks: list[_Token]) -> Iterator[list[_Token]]:
+    """Maximal runs of joined capitalised tokens ("Prime Minister Mustafa al-Kadhimi")."""
+    i = 0
+    while i < len(toks):
+        j = i
+        while j + 1 < len(toks):
+            words = _gap_words(text, toks[j], toks[j + 1])
+            if words is None or any(w not in NAME_PARTICLES for w in words):
+                break
+            j += 1
+        yield toks[i:j + 1]
+        i = j + 1
+
+
+def _person_tokens(text: str, toks: list[_Token], gaz: Gazetteer) -> set[str]:
+    """Keys of tokens the article uses in people's names ("David Jones", "Gen. Tahsin al-Khafaji").
+
+    Each run of capitalised tokens is cut at organisation, title, cue and function words; a
+    piece of two or more names that is not itself a place name is a person's name, and so is a
+    single name right after a title. Tokens the article also writes after "in", "near", "from"
+    ... are places, whatever else it does with them.
+    """
+    headlines = _headline_lines(text)
+    people: set[str] = set()
+    for run in _runs(text, toks):
+        if len(run) == 1 and run[0].prev.rstrip(".") not in TITLES:
+            continue
+        if text.rfind("\n", 0, run[0].start) + 1 in headlines:
+            continue
+        piece: list[str] = []
+        after_title = run[0].prev.rstrip(".") in TITLES
+        for tok in [*run, None]:
+            key = None if tok is None else tok.key.rstrip(".")
+            if key is not None and key not in _NOT_NAME:
+                piece.append(key)
+                continue
+            if (len(piece) >= 2 or (piece and after_title)) \
+                    and not gaz.has_key(strip_article(" ".join(piece))) \
+                    and not any(gaz.is_demonym(k) or _well_known(k, gaz) for k in piece):
+                people.update(piece)
+            after_title, piece = key in TITLES, []
+    return people - {t.key for t in toks if t.locative}
 
 
 def _longest_match(text: str, toks: list[_Token], i: int,
                    gaz: Gazetteer) -> tuple[int, str, str] | None:
     """The longest gazetteer name starting at token i: (end index, key, role)."""
+    first = strip_article(toks[i].key)
+    if not gaz.may_start(first) and first != toks[i].key:  # "Al"
+        first = toks[i].key
+    if not gaz.may_start(first):
+        return None
     best = None
     parts = [toks[i].key]
-    if gaz.is_demonym(parts[0]) and not gaz.has_key(strip_article(parts[0])):
-        best = (i + 1, parts[0], "demonym")
     for j in range(i, min(i + MAX_TOKENS, len(toks))):
         if j > i:
-            if not _joined(text, toks[j - 1], toks[j]):
+            words = _gap_words(text, toks[j - 1], toks[j])
+            if words is None:
                 break
-            parts.append(toks[j].key)
-            if not _is_capitalised(toks[j].text) and toks[j].key not in CONNECTORS:
-                break
-        if not _is_capitalised(toks[j].text):
-            continue
+            parts += [*words, toks[j].key]
         key = strip_article(" ".join(parts))
-        if gaz.has_key(key):
-            best = (j + 1, key, "name")
-        elif gaz.is_demonym(key) and j > i:
+        if gaz.is_demonym(key):  # "Canadian" is the adjective, not Canadian County
             best = (j + 1, key, "demonym")
+        elif gaz.has_key(key):
+            best = (j + 1, key, "name")
     return best
 
 
-def _cue(toks: list[_Token], i: int, j: int) -> str:
-    after = toks[j].key if j < len(toks) else ""
-    before = toks[i - 1].key if i > 0 else ""
-    return CUES_AFTER.get(after) or CUES_BEFORE.get(before) or ""
+def _cue(text: str, first: _Token, last: _Token) -> str:
+    m = _NEXT_WORD_RE.match(text, last.end)
+    after = m.group(1).lower() if m else ""
+    return CUES_AFTER.get(after) or CUES_BEFORE.get(first.prev) or ""
 
 
-def _role(text: str, toks: list[_Token], i: int, j: int, role: str) -> str:
-    """'org' inside an organisation name, 'person' after a title, else the given role."""
-    nxt = toks[j] if j < len(toks) else None
-    if nxt is not None and nxt.key in ORG_WORDS and _joined(text, toks[j - 1], nxt) \
-            and _is_capitalised(nxt.text):
-        return "org"
-    if nxt is not None and nxt.text.isdigit() and _joined(text, toks[j - 1], nxt):
-        return "org"  # "Kurdistan 24", "France 24"
-    prev = toks[i - 1] if i > 0 else None
-    if prev is not None and _is_capitalised(prev.text) and _joined(text, prev, toks[i]):
-        if prev.key in TITLES:
-            return "person"  # "Gen. Jordan", "President Lincoln"
-        if j - i == 1 and prev.key not in COMMON_WORDS and prev.key not in CONNECTORS \
-                and not _sentence_initial(text, prev.start):
-            return "person"  # the end of a longer proper name: "Joanne Stocker-Kelly"
-    return role
+def _is_org(text: str, toks: list[_Token], j: int) -> bool:
+    """Whether the name ending before token j runs on into an organisation's name."""
+    if _DIGITS_AFTER_RE.match(text, toks[j - 1].end):
+        return True  # "Kurdistan 24", "France 24"
+    return j < len(toks) and toks[j].key in ORG_WORDS \
+        and _gap_words(text, toks[j - 1], toks[j]) == []
 
 
-def _sentence_initial(text: str, start: int) -> bool:
-    head = text[max(0, start - 3):start].strip()
-    return start == 0 or head == "" or head[-1] in ".!?\"“”'‘’:;(\n"
+def _prominent(key: str, gaz: Gazetteer) -> bool:
+    """Whether the best-known place of a key is a country, region or very large city."""
+    return any(c.kind in PROMINENT_KINDS or c.kind in TOWN_KINDS and c.population >= 500_000
+               for c in gaz.candidates(key)[:3])
 
 
-def _is_common_word(tok: _Token, n_tokens: int) -> bool:
-    """A one-word match that is an everyday word ("Of", "Mobile", "Police")."""
-    return n_tokens == 1 and tok.key in COMMON_WORDS
+def _well_known(key: str, gaz: Gazetteer) -> bool:
+    """Whether a key names a country, first-level unit, region or city of a million or more:
+    such a name inside a run of capitals is a place, not part of a person's name."""
+    top = gaz.candidates(key)[:1]
+    return bool(top) and (top[0].kind in WELL_KNOWN_KINDS
+                          or top[0].kind in TOWN_KINDS and top[0].population >= 1_000_000)
+
+
+def _keep(text: str, toks: list[_Token], i: int, j: int, key: str, gaz: Gazetteer,
+          people: set[str]) -> bool:
+    """Whether a one-token match is a place and not a person, an abbreviation or a word."""
+    if j - i > 1:
+        return True
+    tok = toks[i]
+    if tok.key in STOP_WORDS or tok.key in TITLES:
+        return False
+    if len(tok.key) <= 2 and not (tok.text.isupper() or text[tok.end:tok.end + 1] == "."):
+        return False  # "C", "Va" without its period; "US", "U.S.", "Ky." stay
+    if tok.locative or gaz.is_demonym(key):
+        return True
+    if tok.key in people or tok.prev.rstrip(".") in TITLES:
+        return False  # "Jones" after "David Jones"; "Gen. Jordan"
+    if tok.text.isupper() and len(tok.text) <= 4 or gaz.is_common_word(key):
+        return _prominent(key, gaz)  # "NATO", "Mobile" no; "US", "China", "MOSUL" yes
+    return True
 
 
 def spans(text: str, gaz: Gazetteer) -> Iterator[Span]:
     """Yield the candidate place-name spans of ``text``, left to right."""
     toks = _tokenize(text)
+    people = _person_tokens(text, toks, gaz)
     i = 0
     while i < len(toks):
-        tok = toks[i]
-        if not _is_capitalised(tok.text) or tok.text.isdigit():
-            i += 1
-            continue
         hit = _longest_match(text, toks, i, gaz)
         if hit is None:
             i += 1
             continue
         j, key, role = hit
-        if _is_common_word(tok, j - i):
-            i += 1
-            continue
-        role = _role(text, toks, i, j, role)
-        if role == "person":
-            i = j
-            continue
-        yield Span(start=tok.start, end=toks[j - 1].end, text=text[tok.start:toks[j - 1].end],
-                   key=key, role=role, cue=_cue(toks, i, j))
+        first, last = toks[i], toks[j - 1]
+        if _keep(text, toks, i, j, key, gaz, people):
+            yield Span(start=first.start, end=last.end, text=text[first.start:last.end], key=key,
+                       role="org" if _is_org(text, toks, j) else role,
+                       cue=_cue(text, first, last))
         i = j

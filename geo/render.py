@@ -1,8 +1,12 @@
 """Rendering: mentioned places and context layers -> a self-contained Folium map.
 
-Everything the page needs is inlined (Leaflet and its images come from the ``xstatic-leaflet``
-package), so ``maps/index.html`` works on a laptop with no network. The offline basemap is
-drawn from the gazetteer; online tile layers stay available as other base layers.
+Everything the page needs is inlined (Leaflet, Leaflet.markercluster and geo's own controls in
+``geo/static/``), so ``maps/index.html`` works on a laptop with no network. The offline basemap
+is drawn from the gazetteer; online tile layers stay available as other base layers.
+
+The mentioned places and regions travel to the page as one JSON document (see ``map_data``) that
+``geo/static/geo-map.js`` turns into markers and polygons: one compact blob opens much faster
+than thousands of folium objects, and lets the page filter by article and date.
 """
 
 from __future__ import annotations
@@ -14,10 +18,11 @@ from collections.abc import Sequence
 from typing import Any
 
 import folium
-from branca.element import Element, MacroElement
+from branca.element import MacroElement
+from folium.plugins import MarkerCluster
 from jinja2 import Template
 
-from geo import _assets
+from geo import _assets, _map_ui
 from geo.geojson import AREA_KINDS, ShapeOf
 from geo.records import Article, MappedPlace
 
@@ -26,13 +31,20 @@ KIND_COLOURS = {
     "adm2": "#33a02c", "adm3": "#33a02c", "city": "#e31a1c", "town": "#ff7f00",
     "village": "#b15928", "physical": "#17becf",
 }
+OTHER_COLOUR = "#555555"
 ATTRIBUTION = (
-    "Places: GeoNames (CC BY 4.0) | Boundaries: Natural Earth (public domain), "
-    "geoBoundaries (CC BY 3.0 IGO; Iraq: CSO/OCHA) | Curated layers: geo"
+    "Places: GeoNames (CC BY 4.0) | Boundaries and offline basemap: Natural Earth, "
+    "geoBoundaries (CC BY 3.0 IGO; Iraq: CSO/OCHA) | Disputed territories: see popups"
 )
+CONTEXT_STYLES = {"kurdistan-region": ("Kurdistan Region", "#e0a800", None),
+                  "disputed-territories": ("Disputed territories", "#d62728", "5 4")}
+AREA_ORDER = {"continent": 0, "country": 1, "region": 2, "adm1": 3, "adm2": 4, "adm3": 5}
+MIN_RADIUS, MAX_RADIUS = 5.0, 22.0
+MAX_ZOOM = 18
+CLUSTER_OPTIONS = {"maxClusterRadius": 30, "disableClusteringAtZoom": 10,
+                   "showCoverageOnHover": False, "spiderfyOnMaxZoom": True}
+_ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _UUID_RE = re.compile(r"[0-9a-f]{32}")
-
-
 _JS_LITERAL = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;"})
 
 
@@ -53,32 +65,135 @@ def _highlight(sentence: str, names: Sequence[str]) -> str:
     return out
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _article_html(art: Article | None, art_id: str) -> str:
+    """An article's title (a link when it has a web address) and its source and date."""
+    title = _e(art.title if art and art.title else art_id)
+    if art and art.url.startswith(("http://", "https://")):
+        title = f'<a href="{_e(art.url)}" target="_blank" rel="noopener">{title}</a>'
+    meta = " · ".join(_e(x) for x in (art.source, art.date) if x) if art else ""
+    return f"<b>{title}</b>{'<br><small>' + meta + '</small>' if meta else ''}"
+
+
 def popup_html(mp: MappedPlace, articles: dict[str, Article]) -> str:
     """The popup of one place: name, kind, mention count, and per article title and sentence."""
     p = mp.place
-    rows = [f"<b>{_e(p.name)}</b> <i>({_e(p.kind)}{', ' + _e(p.country) if p.country else ''})</i>",
-            f"<br>{mp.mentions} mention{'s' if mp.mentions != 1 else ''} in "
-            f"{len(mp.articles)} article{'s' if len(mp.articles) != 1 else ''}"]
+    kind = _map_ui.KIND_LABELS.get(p.kind, p.kind)
+    rows = [f"<b>{_e(p.name)}</b> <i>({_e(kind)}{', ' + _e(p.country) if p.country else ''})</i>",
+            f"<br>{_plural(mp.mentions, 'mention')} in {_plural(len(mp.articles), 'article')}"]
     for art_id, sentence in mp.snippets:
-        art = articles.get(art_id)
-        title = _e(art.title if art and art.title else art_id)
-        if art and art.url.startswith(("http://", "https://")):
-            title = f'<a href="{_e(art.url)}" target="_blank" rel="noopener">{title}</a>'
-        meta = " · ".join(_e(x) for x in (art.source, art.date) if x) if art else ""
-        rows.append(f"<hr style='margin:4px 0'><b>{title}</b>"
-                    f"{'<br><small>' + meta + '</small>' if meta else ''}"
+        rows.append(f"<hr style='margin:4px 0'>{_article_html(articles.get(art_id), art_id)}"
                     f"<br>{_highlight(sentence, mp.names)}")
-    return "<div style='max-width:320px;max-height:260px;overflow:auto'>" + "".join(rows) + "</div>"
+    more = len(set(mp.articles) - {art_id for art_id, _ in mp.snippets})
+    if more:
+        rows.append(f"<hr style='margin:4px 0'><small>and {_plural(more, 'more article')}</small>")
+    return "<div class='geo-popup'>" + "".join(rows) + "</div>"
 
 
-def _radius(mentions: int) -> float:
-    return 5 + 4 * math.sqrt(mentions)
+def radius(mentions: int, top: int) -> float:
+    """A marker's radius in pixels: its area grows with the mentions, the most mentioned
+    place gets ``MAX_RADIUS`` and none gets less than ``MIN_RADIUS``."""
+    return round(max(MIN_RADIUS, MAX_RADIUS * math.sqrt(mentions / max(top, 1))), 1)
+
+
+def mention_classes(top: int, *, n: int = 5) -> tuple[int, ...]:
+    """Lower bounds of up to ``n`` classes of mention counts, evenly spaced on a log scale
+    from 1 to ``top`` (the shading of *Mentioned regions*)."""
+    return tuple(sorted({max(1, round(max(top, 1) ** (i / n))) for i in range(n)}))
+
+
+def shade(mentions: int, classes: Sequence[int]) -> str:
+    """The fill colour of a region mentioned ``mentions`` times."""
+    k = sum(1 for low in classes if mentions >= low) - 1
+    return _map_ui.ramp(len(classes))[max(k, 0)]
+
+
+def _iso_date(value: str) -> str:
+    """The date if it is ISO yyyy-mm-dd, else "" (such articles stay out of the time filter)."""
+    return value if _ISO_DATE_RE.fullmatch(value) else ""
+
+
+def ordered_articles(articles: Sequence[Article]) -> list[Article]:
+    """Articles oldest first (undated last), ties by title then id: the filter's order."""
+    return sorted(articles, key=lambda a: (_iso_date(a.date) or "9999", a.title, a.id))
+
+
+def map_data(places: Sequence[MappedPlace], *, articles: Sequence[Article],
+             shape_of: ShapeOf) -> dict[str, Any]:
+    """The JSON document ``geo-map.js`` draws: articles, places, regions.
+
+    Every string in it that the page shows is HTML escaped here by ``_e``; the script inserts
+    those strings as they are and builds no markup from anything else.
+    """
+    arts = ordered_articles(articles)
+    index = {a.id: i for i, a in enumerate(arts)}
+    by_id = {a.id: a for a in arts}
+    top = max((mp.mentions for mp in places), default=1)
+    kinds = _map_ui.kinds_on_map([mp.place.kind for mp in places])
+    recs = [_place_record(mp, by_id, index, top, kinds) for mp in places]
+    return {"articles": [{"t": _e(a.title or a.id), "d": _iso_date(a.date)} for a in arts],
+            "places": recs,
+            "regions": _region_records(places, shape_of, mention_classes(top))}
+
+
+def _place_record(mp: MappedPlace, by_id: dict[str, Article], index: dict[str, int],
+                  top: int, kinds: Sequence[str]) -> dict[str, Any]:
+    p = mp.place
+    label = _map_ui.KIND_LABELS.get(p.kind, p.kind)
+    return {
+        "ll": [p.lat, p.lon],  # Leaflet's (lat, lon) order
+        "r": radius(mp.mentions, top),
+        "k": kinds.index(p.kind),
+        "tip": f"<b>{_e(p.name)}</b> ({_e(label)}) · {_plural(mp.mentions, 'mention')}",
+        "pop": popup_html(mp, by_id),
+        "a": sorted(index[a] for a in mp.articles if a in index),
+        "s": [_e(n) for n in dict.fromkeys((p.name, *mp.names))],
+    }
+
+
+def _region_records(places: Sequence[MappedPlace], shape_of: ShapeOf,
+                    classes: Sequence[int]) -> list[dict[str, Any]]:
+    """Polygons of the mentioned areas, largest kinds first so smaller units lie on top.
+
+    Countries get a faint fill and a firm outline, so a country does not drown its regions.
+    """
+    out = []
+    for i, mp in sorted(enumerate(places), key=lambda x: AREA_ORDER.get(x[1].place.kind, 9)):
+        p = mp.place
+        shape = shape_of(p.id) if p.has_shape and p.kind in AREA_KINDS else None
+        if shape is None:
+            continue
+        colour = shade(mp.mentions, classes)
+        broad = AREA_ORDER.get(p.kind, 9) <= AREA_ORDER["country"]
+        style = {"color": colour, "weight": 2.5 if broad else 1, "fillColor": colour,
+                 "fillOpacity": 0.1 if broad else 0.45}
+        out.append({"p": i, "g": shape, "s": style})  # "g" stays GeoJSON (lon, lat)
+    return out
+
+
+def bounds(places: Sequence[MappedPlace]) -> list[list[float]] | None:
+    """[[south, west], [north, east]] of the places' points, in folium's (lat, lon) order."""
+    if not places:
+        return None
+    lats = [mp.place.lat for mp in places]
+    lons = [mp.place.lon for mp in places]
+    pad = 0.5
+    return [[min(lats) - pad, min(lons) - pad], [max(lats) + pad, max(lons) + pad]]
+
+
+def _panes(m: folium.Map) -> None:
+    """Fixed drawing order whatever the reader toggles: basemap, regions, context, markers."""
+    folium.map.CustomPane("geoBase", z_index=250, pointer_events=False).add_to(m)
+    folium.map.CustomPane("geoRegions", z_index=390, pointer_events=True).add_to(m)
 
 
 def _basemap(m: folium.Map, basemap: dict[str, Any]) -> None:
     group = folium.FeatureGroup(name="Offline basemap (gazetteer)", overlay=False, show=True)
     folium.GeoJson(
-        basemap, name="basemap", control=False, interactive=False,
+        basemap, name="basemap", control=False, interactive=False, pane="geoBase",
         style_function=lambda f: {
             "fillColor": "#f4f1ea", "fillOpacity": 1.0, "color": "#8a8a8a",
             "weight": 0.8 if f["properties"]["kind"] == "country" else 0.4,
@@ -89,57 +204,29 @@ def _basemap(m: folium.Map, basemap: dict[str, Any]) -> None:
     folium.TileLayer("OpenStreetMap", name="OpenStreetMap (online)", show=False).add_to(m)
 
 
+def _context_popup(props: dict[str, Any]) -> str:
+    pop = f"<b>{_e(props['name'])}</b>"
+    if props.get("sources"):
+        pop += f"<br>Counted as disputed by: {_e(props['sources'])}"
+    if props.get("governorates"):
+        pop += f"<br>Governorates: {_e(props['governorates'])}"
+    if props.get("approx"):
+        pop += "<br><i>approximate boundary</i>"
+    return pop
+
+
 def _context_layers(m: folium.Map, context: dict[str, Any]) -> None:
-    styles = {"kurdistan-region": ("Kurdistan Region", "#f2b701"),
-              "disputed-territories": ("Disputed territories", "#d62728")}
-    for layer, (title, colour) in styles.items():
-        feats = [f for f in context["features"] if f["properties"]["layer"] == layer]
+    for layer, (title, colour, dash) in CONTEXT_STYLES.items():
         group = folium.FeatureGroup(name=title, show=True)
-        for f in feats:
-            props = f["properties"]
-            tip = _e(props["name"])
-            pop = f"<b>{tip}</b>"
-            if props.get("sources"):
-                pop += f"<br>Counted as disputed by: {_e(props['sources'])}"
-            if props.get("governorates"):
-                pop += f"<br>Governorates: {_e(props['governorates'])}"
-            if props.get("approx"):
-                pop += "<br><i>approximate boundary</i>"
+        for f in (f for f in context["features"] if f["properties"]["layer"] == layer):
             folium.GeoJson(
-                f, style_function=lambda _, c=colour: {"color": c, "weight": 1.5,
-                                                       "fillColor": c, "fillOpacity": 0.15},
-                tooltip=folium.Tooltip(tip), popup=folium.Popup(pop, max_width=340),
+                f, style_function=lambda _, c=colour, d=dash: {
+                    "color": c, "weight": 2, "dashArray": d, "fillColor": c, "fillOpacity": 0.1},
+                tooltip=folium.Tooltip(_e(f["properties"]["name"]), sticky=True),
+                popup=folium.Popup(_context_popup(f["properties"]), max_width=340),
                 marker=folium.CircleMarker(radius=6, color=colour, fill=True),
             ).add_to(group)
         group.add_to(m)
-
-
-def _place_layers(m: folium.Map, places: Sequence[MappedPlace], shape_of: ShapeOf,
-                  articles: dict[str, Article]) -> None:
-    points = folium.FeatureGroup(name="Mentioned places", show=True)
-    areas = folium.FeatureGroup(name="Mentioned regions", show=True)
-    top = max((mp.mentions for mp in places), default=1)
-    for mp in places:
-        p = mp.place
-        colour = KIND_COLOURS.get(p.kind, "#555555")
-        tip = folium.Tooltip(f"{_e(p.name)} ({mp.mentions})")
-        shape = shape_of(p.id) if p.has_shape and p.kind in AREA_KINDS else None
-        if shape is not None:
-            shade = 0.15 + 0.45 * mp.mentions / top
-            folium.GeoJson(
-                {"type": "Feature", "geometry": shape, "properties": {}},
-                style_function=lambda _, c=colour, o=shade: {"color": c, "weight": 1,
-                                                             "fillColor": c, "fillOpacity": o},
-                tooltip=tip, popup=folium.Popup(popup_html(mp, articles), max_width=340),
-            ).add_to(areas)
-        folium.CircleMarker(
-            location=(p.lat, p.lon),  # folium takes (lat, lon)
-            radius=_radius(mp.mentions), color=colour, weight=1.5, fill=True, fill_opacity=0.7,
-            tooltip=folium.Tooltip(f"{_e(p.name)} ({mp.mentions})"),
-            popup=folium.Popup(popup_html(mp, articles), max_width=340),
-        ).add_to(points)
-    areas.add_to(m)
-    points.add_to(m)
 
 
 class _Attribution(MacroElement):  # type: ignore[misc]
@@ -154,40 +241,40 @@ class _Attribution(MacroElement):  # type: ignore[misc]
         self.text = text
 
 
-def _legend() -> Element:
-    items = "".join(
-        f"<div><span style='display:inline-block;width:10px;height:10px;border-radius:50%;"
-        f"background:{c};margin-right:4px'></span>{k}</div>"
-        for k, c in KIND_COLOURS.items() if k not in ("continent", "adm3"))
-    return Element(
-        "<div id='geo-legend' style='position:fixed;bottom:24px;left:10px;z-index:1000;"
-        "background:white;padding:6px 8px;font:12px sans-serif;border-radius:4px;"
-        "box-shadow:0 1px 4px rgba(0,0,0,.3)'><b>Kinds</b>" + items +
-        "<div style='margin-top:4px'>Marker size: mentions</div></div>")
+def _new_map() -> folium.Map:
+    m = folium.Map(location=(36.0, 44.0), zoom_start=6, tiles=None, control_scale=True)
+    m.options["maxZoom"] = MAX_ZOOM  # with no tile layer at start, marker clustering needs it
+    m.default_js = [("leaflet", _assets.LEAFLET_JS_URL), ("jquery", _assets.JQUERY_JS_URL)]
+    m.default_css = [("leaflet_css", _assets.LEAFLET_CSS_URL)]
+    return m
 
 
-def bounds(places: Sequence[MappedPlace]) -> list[list[float]] | None:
-    """[[south, west], [north, east]] of the places' points, in folium's (lat, lon) order."""
-    if not places:
-        return None
-    lats = [mp.place.lat for mp in places]
-    lons = [mp.place.lon for mp in places]
-    pad = 0.5
-    return [[min(lats) - pad, min(lons) - pad], [max(lats) + pad, max(lons) + pad]]
+def _cluster() -> MarkerCluster:
+    cluster = MarkerCluster(name="Mentioned places", show=True, **CLUSTER_OPTIONS)
+    cluster.default_js = [("markercluster", _assets.CLUSTER_JS_URL)]
+    cluster.default_css = [(f"markercluster{i}", url)
+                           for i, url in enumerate(_assets.CLUSTER_CSS_URLS)]
+    return cluster
 
 
 def render(places: Sequence[MappedPlace], *, context: dict[str, Any], basemap: dict[str, Any],
            shape_of: ShapeOf, articles: Sequence[Article]) -> str:
     """The whole map page as one self-contained HTML string (deterministic)."""
-    m = folium.Map(location=(36.0, 44.0), zoom_start=6, tiles=None, control_scale=True)
-    m.default_js = [("leaflet", _assets.LEAFLET_JS_URL), ("jquery", _assets.JQUERY_JS_URL)]
-    m.default_css = [("leaflet_css", _assets.LEAFLET_CSS_URL)]
+    m = _new_map()
+    _panes(m)
     _basemap(m, basemap)
+    cluster = _cluster().add_to(m)
+    regions = folium.FeatureGroup(name="Mentioned regions", show=True).add_to(m)
     _context_layers(m, context)
-    _place_layers(m, places, shape_of, {a.id: a for a in articles})
     folium.LayerControl(collapsed=False).add_to(m)
     _Attribution(ATTRIBUTION).add_to(m)
-    m.get_root().html.add_child(_legend())
+    data = map_data(places, articles=articles, shape_of=shape_of)
+    kinds = _map_ui.kinds_on_map([mp.place.kind for mp in places])
+    top = max((mp.mentions for mp in places), default=1)
+    legend = _map_ui.legend_html(kinds, KIND_COLOURS, classes=mention_classes(top), top=top,
+                                 context={t: c for t, c, _ in CONTEXT_STYLES.values()})
+    _map_ui.MapUI(data, cluster=cluster, regions=regions, legend=legend,
+                  css=_map_ui.kind_css(kinds, KIND_COLOURS, OTHER_COLOUR)).add_to(m)
     box = bounds(places)
     if box:
         m.fit_bounds(box)
@@ -203,4 +290,3 @@ def _stable_ids(page: str) -> str:
         return seen.setdefault(match.group(), f"{len(seen):032x}")
 
     return _UUID_RE.sub(sub, page)
-

@@ -13,21 +13,36 @@ import bisect
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from geo.gazetteer.store import Gazetteer
 from geo.records import Mention, Place, Span
 
 MAX_CANDIDATES = 25
-KIND_PRIOR = {"country": 1.25, "continent": 1.1, "region": 0.9, "adm1": 0.85, "adm2": 0.55,
+KIND_PRIOR = {"country": 1.25, "continent": 1.1, "region": 0.95, "adm1": 1.0, "adm2": 0.6,
               "physical": 0.75}
-CUE_KINDS = {"adm": {"adm1", "adm2", "region"}, "city": {"city", "town", "village"},
-             "village": {"town", "village"}, "physical": {"physical"}}
+POINT_KINDS = frozenset({"city", "town", "village", "adm2", "physical"})
+# Weights of the resolution score (see _score): tuned once on LGL and GeoWebNews, checked on
+# TR-News and GeoVirus; `geo eval` reports what they give.
+W_POPULATION = 1.0  # log10(population) / 7 for populated places
+W_COUNTRY = 1.0  # share of the other names' country votes
+W_UNIT = 0.5  # the first-level unit is named elsewhere in the article
+W_CONTAINER = 1.5  # "Paris, Texas"
+W_CUE = 0.6  # "Diyala province", "the village of ..."
+W_NEAR = 0.8  # near the other names' places
+W_NAMESAKE = 0.3  # a city over the unit of the same name it lies in
+NEAR_KM = 150.0
+NEAR_CANDIDATES = 12  # candidates further down the list are never close calls
+CUE_KINDS = {"adm": frozenset({"adm1", "adm2", "region"}),
+             "city": frozenset({"city", "town", "village"}),
+             "village": frozenset({"town", "village"}), "physical": frozenset({"physical"})}
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?])[\"”’')]*\s+(?=[\"“‘'(]?[A-Z0-9])|\n\s*\n|\n(?=[A-Z])")
 
 
 def _prior(place: Place) -> float:
-    populated = math.log10(place.population + 1) / 7.0
+    populated = W_POPULATION * math.log10(place.population + 1) / 7.0
+    if place.kind == "adm2":  # the population of the places inside orders units only
+        return KIND_PRIOR["adm2"] + populated / 10
     return max(populated, KIND_PRIOR.get(place.kind, 0.0))
 
 
@@ -45,11 +60,15 @@ def sentence_at(text: str, starts: list[int], offset: int, limit: int = 400) -> 
 
 
 class _Context:
-    """What the whole article says: its countries, first-level units and mentioned places."""
+    """What the other names of the article say: its countries and its first-level units.
+
+    Every vote is kept per name key, so a name never supports itself ("Georgia" the country
+    does not make the article Georgian).
+    """
 
     def __init__(self, spans: Sequence[Span], options: dict[str, list[Place]]) -> None:
-        weights: Counter[str] = Counter()
-        self.units: set[str] = set()
+        self.votes: dict[str, Counter[str]] = defaultdict(Counter)  # key -> country -> weight
+        self.units: dict[str, set[str]] = defaultdict(set)  # unit id -> keys that name it
         for span in spans:
             cands = options[span.key]
             if not cands:
@@ -57,18 +76,29 @@ class _Context:
             top = cands[0]
             sure = len(cands) == 1 or top.kind in ("country", "adm1", "region")
             if top.country:
-                weights[top.country] += 1.0 if sure else 0.4
+                self.votes[span.key][top.country] += 1.0 if sure else 0.4
             for c in cands[:3]:
-                if c.kind in ("adm1", "country", "adm2", "region"):
-                    self.units.add(c.id)
-        total = sum(weights.values()) or 1.0
-        self.share = {k: v / total for k, v in weights.items()}
+                if c.kind in ("adm1", "adm2", "region"):
+                    self.units[c.id].add(span.key)
+                    if c.admin1:
+                        self.units[c.admin1].add(span.key)
+        self.total: Counter[str] = sum(self.votes.values(), Counter())
+        self._all = sum(self.total.values())
+        self._shares: dict[str, dict[str, float]] = {}
 
-    def support(self, place: Place) -> float:
-        s = 0.9 * self.share.get(place.country, 0.0)
-        if place.admin1 and place.admin1 in self.units:
-            s += 0.5
-        return s
+    def shares(self, key: str) -> dict[str, float]:
+        """The share of the other names' country votes that goes to each country."""
+        shares = self._shares.get(key)
+        if shares is None:
+            own = self.votes.get(key, Counter())
+            rest = self._all - sum(own.values())
+            shares = {c: (v - own[c]) / rest for c, v in self.total.items()} if rest > 0 else {}
+            self._shares[key] = shares
+        return shares
+
+    def units_named_besides(self, key: str) -> set[str]:
+        """The units that names other than ``key`` may stand for (or lie in)."""
+        return {u for u, keys in self.units.items() if keys - {key}}
 
 
 def _container_ids(spans: Sequence[Span], text: str, options: dict[str, list[Place]]) -> dict[int, set[str]]:
@@ -84,14 +114,27 @@ def _container_ids(spans: Sequence[Span], text: str, options: dict[str, list[Pla
     return out
 
 
-def _score(place: Place, rank: int, span: Span, ctx: _Context, container: set[str]) -> float:
-    s = _prior(place) + (0.3 if rank == 0 else 0.12 if rank == 1 else 0.0)
-    s += ctx.support(place)
-    if container and (place.admin1 in container or f"iso:{place.country}" in container):
-        s += 1.5
-    if span.cue and place.kind in CUE_KINDS.get(span.cue, ()):
-        s += 0.6
-    return s
+def _base_scores(span: Span, cands: Sequence[Place], ctx: _Context,
+                 container: frozenset[str]) -> list[float]:
+    """Prominence and context score of each candidate of one span (nearness comes later)."""
+    shares = ctx.shares(span.key)
+    units = ctx.units_named_besides(span.key)
+    cue_kinds = CUE_KINDS.get(span.cue, frozenset())
+    seats = set() if span.cue else _namesake_seats(cands)
+    out = []
+    for rank, p in enumerate(cands):
+        s = _prior(p) + (0.3 if rank == 0 else 0.12 if rank == 1 else 0.0)
+        s += W_COUNTRY * shares.get(p.country, 0.0)
+        if p.admin1 and p.admin1 in units:
+            s += W_UNIT
+        if container and (p.admin1 in container or f"iso:{p.country}" in container):
+            s += W_CONTAINER
+        if p.kind in cue_kinds:
+            s += W_CUE
+        if p.id in seats:
+            s += W_NAMESAKE
+        out.append(s)
+    return out
 
 
 def _confidence(best: float, second: float, n: int) -> float:
@@ -100,8 +143,88 @@ def _confidence(best: float, second: float, n: int) -> float:
     return max(0.05, min(1.0, 0.5 + (best - second)))
 
 
-def resolve(text: str, spans: Sequence[Span], gaz: Gazetteer) -> list[Mention]:
-    """Resolve every span of one article; a span with no candidate gets ``place=None``."""
+def place_km(a: Place) -> Callable[[Place], float]:
+    """Approximate distance in km from ``a`` (equirectangular; plenty for "near or not")."""
+    k = 6371.0 * math.pi / 180
+    scale = math.cos(math.radians(a.lat))
+
+    def km(b: Place) -> float:
+        return k * math.hypot((b.lon - a.lon) * scale, b.lat - a.lat)
+
+    return km
+
+
+def _proximity(place: Place, key: str, picks: dict[str, Place]) -> float:
+    """Bonus for a candidate near what the article's other names resolved to: by distance for
+    point-like places, by containment for countries and first-level units."""
+    others = [p for k, p in picks.items() if k != key]
+    if not others:
+        return 0.0
+    if place.kind == "country":
+        near = any(p.country == place.country for p in others)
+    elif place.kind == "adm1":
+        near = any(p.admin1 == place.id for p in others)
+    elif place.kind in POINT_KINDS:
+        return W_NEAR * math.exp(-min(map(place_km(place), others)) / NEAR_KM)
+    else:
+        return 0.0
+    return W_NEAR if near else 0.0
+
+
+Scored = list[tuple[float, Place]]
+
+
+def _namesake_seats(cands: Sequence[Place]) -> set[str]:
+    """Cities named like the unit they lie in ("Kirkuk" in Kirkuk governorate): written bare,
+    such a name usually means the city."""
+    units = {c.id for c in cands if c.kind in ("adm1", "adm2")}
+    return {c.id for c in cands if c.kind in ("city", "town") and c.admin1 in units}
+
+
+Signature = tuple[str, str, frozenset[str]]
+
+
+def _signatures(spans: Sequence[Span], containers: dict[int, set[str]]) -> list[Signature]:
+    """What a span's scores depend on: its key, its cue and the container written after it."""
+    return [(s.key, s.cue, frozenset(containers.get(i, ()))) for i, s in enumerate(spans)]
+
+
+def _rank(sigs: Sequence[Signature], options: dict[str, list[Place]],
+          base: dict[Signature, list[float]], picks: dict[str, Place] | None) -> list[Scored]:
+    """Each span's candidates, best first; with ``picks``, nearness to them counts too."""
+    memo: dict[Signature, Scored] = {}
+    for sig in sigs:
+        if sig in memo:
+            continue
+        cands, scores = options[sig[0]], base[sig]
+        if picks and len(cands) > 1:
+            scores = [s + _proximity(p, sig[0], picks) if r < NEAR_CANDIDATES else s
+                      for r, (s, p) in enumerate(zip(scores, cands))]
+        memo[sig] = sorted(zip(scores, cands), key=lambda t: (-t[0], t[1].id))
+    return [memo[sig] for sig in sigs]
+
+
+def _choose(spans: Sequence[Span], ranked: list[Scored]) -> list[Place | None]:
+    """One sense per article: a name takes the sense with the most support over all its
+    uses, except where a cue ("Kirkuk province") gives that use its own sense."""
+    totals: dict[str, Counter[str]] = defaultdict(Counter)
+    for span, scored in zip(spans, ranked):
+        if not span.cue:
+            for s, p in scored:
+                totals[span.key][p.id] += s
+    chosen: list[Place | None] = []
+    for span, scored in zip(spans, ranked):
+        if not scored:
+            chosen.append(None)
+        elif span.cue or span.key not in totals:
+            chosen.append(scored[0][1])
+        else:
+            best = max(totals[span.key].items(), key=lambda kv: (kv[1], kv[0]))[0]
+            chosen.append(next(p for _, p in scored if p.id == best))
+    return chosen
+
+
+def _options(spans: Sequence[Span], gaz: Gazetteer) -> dict[str, list[Place]]:
     options: dict[str, list[Place]] = {}
     for span in spans:
         if span.key not in options:
@@ -110,28 +233,29 @@ def resolve(text: str, spans: Sequence[Span], gaz: Gazetteer) -> list[Mention]:
                 options[span.key] = [target] if target else []
             else:
                 options[span.key] = gaz.candidates(span.key)[:MAX_CANDIDATES]
+    return options
+
+
+def resolve(text: str, spans: Sequence[Span], gaz: Gazetteer) -> list[Mention]:
+    """Resolve every span of one article; a span with no candidate gets ``place=None``.
+
+    Two passes: the first picks by prominence and context; the second adds nearness to the
+    first pass's picks of the other names (the places of one story tend to lie together).
+    """
+    options = _options(spans, gaz)
     ctx = _Context(spans, options)
-    containers = _container_ids(spans, text, options)
-    totals: dict[str, Counter[str]] = defaultdict(Counter)
-    per_span: list[list[tuple[float, Place]]] = []
-    for i, span in enumerate(spans):
-        scored = [(_score(p, r, span, ctx, containers.get(i, set())), p)
-                  for r, p in enumerate(options[span.key])]
-        scored.sort(key=lambda t: (-t[0], t[1].id))
-        per_span.append(scored)
-        if not span.cue:
-            for s, p in scored:
-                totals[span.key][p.id] += s
+    sigs = _signatures(spans, _container_ids(spans, text, options))
+    spans_by_sig = dict(zip(sigs, spans))
+    base = {sig: _base_scores(span, options[sig[0]], ctx, sig[2])
+            for sig, span in spans_by_sig.items()}
+    first = _choose(spans, _rank(sigs, options, base, None))
+    picks = {s.key: p for s, p in zip(spans, first) if p is not None and p.kind in POINT_KINDS}
+    ranked = _rank(sigs, options, base, picks)
     starts = _sentences(text)
     mentions = []
-    for span, scored in zip(spans, per_span):
-        place, conf = None, 0.0
+    for span, scored, place in zip(spans, ranked, _choose(spans, ranked)):
+        conf = 0.0
         if scored:
-            if span.cue or span.key not in totals:
-                place = scored[0][1]
-            else:  # one sense per article: the sense with the most support over all uses
-                best_id = max(totals[span.key].items(), key=lambda kv: (kv[1], kv[0]))[0]
-                place = next(p for _, p in scored if p.id == best_id)
             second = scored[1][0] if len(scored) > 1 else 0.0
             conf = _confidence(scored[0][0], second, len(scored))
         mentions.append(Mention(start=span.start, end=span.end, text=span.text, place=place,

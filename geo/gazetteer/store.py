@@ -16,15 +16,21 @@ from geo.errors import GazetteerError
 from geo.gazetteer.names import name_key
 from geo.records import Place
 
-FILES = ("places.tsv", "names.tsv", "demonyms.tsv", "shapes.jsonl", "context.geojson")
+FILES = ("places.tsv", "names.tsv", "demonyms.tsv", "common.tsv", "shapes.jsonl",
+         "context.geojson")
 
 
-def _read_table(path: Path) -> dict[str, str]:
-    """A two-column view of a TSV: first field -> the rest of the line."""
-    with path.open(encoding="utf-8") as f:
-        text = f.read()
-    rows = text.split("\n")
-    return dict(row.split("\t", 1) for row in rows if row)
+def _read_pairs(path: Path) -> dict[str, str]:
+    """A two-column TSV as a dict (the fastest way CPython has to build it)."""
+    fields = path.read_text(encoding="utf-8").rstrip("\n").replace("\n", "\t").split("\t")
+    return dict(zip(fields[0::2], fields[1::2])) if fields != [""] else {}
+
+
+def _read_rows(path: Path) -> dict[str, str]:
+    """A TSV as a dict: first field -> the rest of the line (header dropped)."""
+    rows = path.read_text(encoding="utf-8").rstrip("\n").split("\n")[1:]
+    ids = [row[:row.find("\t")] for row in rows]
+    return dict(zip(ids, (row[len(i) + 1:] for i, row in zip(ids, rows))))
 
 
 class Gazetteer:
@@ -43,10 +49,13 @@ class Gazetteer:
                    "'geo gazetteer build' or point $GEO_GAZETTEER at a built gazetteer")
             raise GazetteerError(msg)
         self.folder = folder
-        self._rows = _read_table(folder / "places.tsv")
-        self._rows.pop("id", None)  # the header
-        self._names = _read_table(folder / "names.tsv")
-        self._demonyms = _read_table(folder / "demonyms.tsv")
+        self._rows = _read_rows(folder / "places.tsv")
+        self._names = _read_pairs(folder / "names.tsv")
+        self._demonyms = _read_pairs(folder / "demonyms.tsv")
+        self._common = frozenset(_read_pairs(folder / "common.tsv"))
+        # first words of the multi-word names: a capitalised word that is neither a name nor
+        # one of these cannot start a match, so the recogniser moves on at once
+        self._firsts = frozenset(k[:k.find(" ")] for k in self._names if " " in k)
         self._cache: dict[str, Place] = {}
 
     def __len__(self) -> int:
@@ -66,6 +75,10 @@ class Gazetteer:
                     has_shape=shape != "-1")
         self._cache[place_id] = hit
         return hit
+
+    def may_start(self, key: str) -> bool:
+        """Whether a name, or the first word of a longer name, has this key."""
+        return key in self._names or key in self._firsts or key in self._demonyms
 
     def has_key(self, key: str) -> bool:
         """Whether any place is known by this normalised key."""
@@ -90,6 +103,10 @@ class Gazetteer:
     def is_demonym(self, key: str) -> bool:
         """Whether a normalised key is a known demonym."""
         return key in self._demonyms
+
+    def is_common_word(self, key: str) -> bool:
+        """Whether a one-word key is also an everyday English word ("mobile", "reading")."""
+        return key in self._common
 
     def shape(self, place_id: str) -> dict[str, Any] | None:
         """The GeoJSON geometry of a place's polygon, or None if it has none."""

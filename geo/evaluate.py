@@ -1,0 +1,169 @@
+"""Evaluation against a gold corpus: the definitions of ``shared/eval/score.py``, in the product.
+
+Gold lines are ``{"id", "text", "toponyms": [{"start", "end", "name", "lat", "lon"}]}``.
+Recognition is scored on spans matched one to one, exactly and by overlap; resolution on the
+overlap matches where both sides have coordinates: error in km, accuracy within 161 km, mean
+and median error, and the AUC of the log error (Gritta et al.; lower is better).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from geo.errors import InputError
+
+EARTH_KM = 6371.0088
+HALF_CIRCUMFERENCE_KM = 20039.0
+Span = dict[str, Any]
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in km."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+def _placed(s: Span) -> bool:
+    return s.get("lat") is not None and s.get("lon") is not None
+
+
+def match(gold: Sequence[Span], pred: Sequence[Span], *, exact: bool) -> list[tuple[int, int]]:
+    """One-to-one (gold index, predicted index) pairs, predictions taken left to right."""
+    pairs, used = [], set()
+    for pi, p in sorted(enumerate(pred), key=lambda t: (t[1]["start"], t[1]["end"])):
+        for gi, g in enumerate(gold):
+            if gi in used:
+                continue
+            if exact:
+                hit = g["start"] == p["start"] and g["end"] == p["end"]
+            else:
+                hit = g["start"] < p["end"] and p["start"] < g["end"]
+            if hit:
+                used.add(gi)
+                pairs.append((gi, pi))
+                break
+    return pairs
+
+
+def _prf(tp: int, n_gold: int, n_pred: int) -> dict[str, float]:
+    p = tp / n_pred if n_pred else 0.0
+    r = tp / n_gold if n_gold else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4)}
+
+
+def _auc(errors: Sequence[float]) -> float | None:
+    if len(errors) < 2:
+        return None
+    ys = sorted(math.log(e + 1) for e in errors)
+    area = sum((a + b) / 2 for a, b in zip(ys, ys[1:]))
+    return round(area / (math.log(HALF_CIRCUMFERENCE_KM) * (len(ys) - 1)), 4)
+
+
+@dataclass(slots=True)
+class _Tally:
+    n_gold: int = 0
+    n_pred: int = 0
+    tp_exact: int = 0
+    tp_overlap: int = 0
+    gold_placed: int = 0
+    pred_placed: int = 0
+    hits: int = 0
+
+    def add(self, gold: Sequence[Span], pred: Sequence[Span], errors: list[float]) -> None:
+        self.n_gold += len(gold)
+        self.n_pred += len(pred)
+        self.tp_exact += len(match(gold, pred, exact=True))
+        pairs = match(gold, pred, exact=False)
+        self.tp_overlap += len(pairs)
+        self.gold_placed += sum(_placed(g) for g in gold)
+        matched = {pi: gi for gi, pi in pairs}
+        for pi, p in enumerate(pred):
+            if not _placed(p):
+                continue
+            gi = matched.get(pi)
+            if gi is not None and not _placed(gold[gi]):
+                continue  # gold has no location to judge against
+            self.pred_placed += 1
+            if gi is not None:
+                g = gold[gi]
+                err = haversine_km(g["lat"], g["lon"], p["lat"], p["lon"])
+                errors.append(err)
+                self.hits += err <= 161
+
+
+def score(gold: dict[str, list[Span]], pred: dict[str, list[Span]]) -> dict[str, Any]:
+    """The scores of predictions against gold, keyed by document id (as score.py)."""
+    tally, errors = _Tally(), []
+    for doc_id, spans in gold.items():
+        tally.add(spans, pred.get(doc_id, []), errors)
+    errors.sort()
+    n = len(errors)
+    return {
+        "docs": len(gold),
+        "docs_missing_in_pred": sum(d not in pred for d in gold),
+        "gold_toponyms": tally.n_gold,
+        "pred_mentions": tally.n_pred,
+        "exact": _prf(tally.tp_exact, tally.n_gold, tally.n_pred),
+        "overlap": _prf(tally.tp_overlap, tally.n_gold, tally.n_pred),
+        "resolution": {
+            "pairs": n,
+            "acc@161": round(sum(e <= 161 for e in errors) / n, 4) if n else None,
+            "mean_km": round(sum(errors) / n, 1) if n else None,
+            "median_km": round(errors[n // 2], 1) if n else None,
+            "auc": _auc(errors),
+        },
+        "map_recall@161": round(tally.hits / tally.gold_placed, 4) if tally.gold_placed else None,
+        "map_precision@161": round(tally.hits / tally.pred_placed, 4) if tally.pred_placed else None,
+    }
+
+
+def read_corpus(path: Path) -> list[dict[str, Any]]:
+    """The documents of a gold corpus (JSON Lines with id, text, toponyms)."""
+    docs = []
+    with path.open(encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                docs.append({"id": str(row["id"]), "text": row["text"],
+                             "toponyms": row["toponyms"]})
+            except (json.JSONDecodeError, KeyError, TypeError) as e:
+                msg = (f"{path}:{n}: not a gold line with 'id', 'text' and 'toponyms' ({e}); "
+                       "see shared/eval/README.md for the format")
+                raise InputError(msg) from e
+    return docs
+
+
+def evaluate(docs: Iterable[dict[str, Any]],
+             extract: Callable[[str], list[dict[str, Any]]]) -> dict[str, Any]:
+    """Run ``extract`` on every document's text and score it against the gold toponyms."""
+    gold, pred = {}, {}
+    for d in docs:
+        gold[d["id"]] = d["toponyms"]
+        pred[d["id"]] = extract(d["text"])
+    return score(gold, pred)
+
+
+def report(result: dict[str, Any]) -> str:
+    """The human-readable lines score.py prints."""
+    r = result["resolution"]
+    lines = [f"docs {result['docs']} (missing in pred: {result['docs_missing_in_pred']}), "
+             f"gold {result['gold_toponyms']}, pred {result['pred_mentions']}"]
+    for k in ("exact", "overlap"):
+        m = result[k]
+        lines.append(f"recognition {k:7s} P {m['precision']:.3f}  R {m['recall']:.3f}  "
+                     f"F1 {m['f1']:.3f}")
+    lines.append(f"resolution  pairs {r['pairs']}  acc@161 {r['acc@161']}  mean {r['mean_km']} km"
+                 f"  median {r['median_km']} km  AUC {r['auc']}")
+    lines.append(f"map recall@161 {result['map_recall@161']}  "
+                 f"map precision@161 {result['map_precision@161']}")
+    return "\n".join(lines)

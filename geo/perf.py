@@ -1,0 +1,77 @@
+"""Benchmarks that print figures: gazetteer start-up, lookup as a whole process, extraction
+throughput and memory. Speed targets live here, never in timed unit tests."""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from geo.gazetteer.store import Gazetteer
+from geo.recognize import spans
+from geo.resolve import resolve
+
+
+@dataclass(frozen=True, slots=True)
+class BenchResult:
+    """Figures of one benchmark run."""
+
+    gazetteer_load_s: float
+    rss_after_load_mb: float
+    lookup_process_s: float
+    articles: int
+    characters: int
+    extract_s: float
+    articles_per_s: float
+    characters_per_s: float
+    peak_rss_mb: float
+
+    def as_dict(self) -> dict[str, float | int]:
+        """The figures as a plain dict (for --json)."""
+        return asdict(self)
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+
+
+def _texts(corpus: Path, limit: int) -> Iterator[str]:
+    with corpus.open(encoding="utf-8") as f:
+        for n, line in enumerate(f):
+            if n >= limit:
+                break
+            yield json.loads(line)["text"]
+
+
+def lookup_process_seconds(gazetteer_dir: Path) -> float:
+    """Wall time of ``geo gazetteer lookup Kirkuk --json`` as a whole new process."""
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "geo", "--gazetteer", str(gazetteer_dir), "gazetteer",
+                    "lookup", "Kirkuk", "--json"], check=True, capture_output=True)
+    return time.perf_counter() - t0
+
+
+def run(corpus: Path, gazetteer_dir: Path, *, limit: int = 5000) -> BenchResult:
+    """Load the gazetteer, then extract every text of ``corpus`` (JSON Lines with "text")."""
+    t0 = time.perf_counter()
+    gaz = Gazetteer(gazetteer_dir)
+    load_s = time.perf_counter() - t0
+    rss_load = _rss_mb()
+    texts = list(_texts(corpus, limit))
+    t1 = time.perf_counter()
+    for text in texts:
+        resolve(text, list(spans(text, gaz)), gaz)
+    extract_s = time.perf_counter() - t1
+    chars = sum(map(len, texts))
+    return BenchResult(
+        gazetteer_load_s=round(load_s, 3), rss_after_load_mb=round(rss_load, 1),
+        lookup_process_s=round(lookup_process_seconds(gazetteer_dir), 3),
+        articles=len(texts), characters=chars, extract_s=round(extract_s, 3),
+        articles_per_s=round(len(texts) / extract_s, 1) if extract_s else 0.0,
+        characters_per_s=round(chars / extract_s) if extract_s else 0.0,
+        peak_rss_mb=round(_rss_mb(), 1))

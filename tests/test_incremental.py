@@ -1,0 +1,90 @@
+"""Incremental builds: the extraction cache, skipping an unchanged render, identical bytes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from geo import _cache, pipeline
+from geo.settings import Settings
+
+ARTICLES = {
+    "a.txt": "Clashes near Kirkuk\n\nFighting was reported near Kirkuk and Tuz Khurmatu.",
+    "b.md": "---\ntitle: Aid for Sinjar\n---\nTrucks reached Sinjar from Duhok on Monday.",
+    "c.txt": "Talks in Erbil\n\nDelegates from Baghdad met officials in Erbil.",
+}
+
+
+def _outputs(folder: Path) -> dict[str, bytes]:
+    return {name: (folder / name).read_bytes() for name in pipeline.OUTPUT_NAMES}
+
+
+@pytest.fixture
+def seeds(tmp_path: Path) -> Path:
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+    for name, text in ARTICLES.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_rebuild_with_nothing_changed_reuses_everything(seeds: Path, tmp_path: Path) -> None:
+    settings = Settings(seeds_dir=seeds, out_dir=tmp_path / "maps")
+    first = pipeline.build(settings)
+    before = _outputs(settings.out_dir)
+    again = pipeline.build(settings)
+    assert (first.extracted, first.cached, first.rendered) == (3, 0, True)
+    assert (again.extracted, again.cached, again.rendered) == (0, 3, False)
+    assert _outputs(settings.out_dir) == before
+    assert (again.articles, again.places, again.mentions) == (
+        first.articles, first.places, first.mentions)
+
+
+def test_adding_one_article_extracts_only_that_one(seeds: Path, tmp_path: Path) -> None:
+    settings = Settings(seeds_dir=seeds, out_dir=tmp_path / "maps")
+    pipeline.build(settings)
+    (seeds / "d.txt").write_text("Floods in Mosul\n\nThe Tigris flooded Mosul.", encoding="utf-8")
+    report = pipeline.build(settings)
+    assert (report.extracted, report.cached, report.rendered) == (1, 3, True)
+    fresh = Settings(seeds_dir=seeds, out_dir=tmp_path / "fresh")
+    pipeline.build(fresh)
+    assert _outputs(settings.out_dir) == _outputs(fresh.out_dir)
+
+
+def test_editing_an_article_re_extracts_it(seeds: Path, tmp_path: Path) -> None:
+    settings = Settings(seeds_dir=seeds, out_dir=tmp_path / "maps")
+    pipeline.build(settings)
+    (seeds / "c.txt").write_text("Talks in Erbil\n\nDelegates met in Sulaymaniyah.", "utf-8")
+    report = pipeline.build(settings)
+    assert (report.extracted, report.cached) == (1, 2)
+    assert "Sulaymaniyah" in (settings.out_dir / "places.geojson").read_text("utf-8")
+
+
+def test_a_damaged_cache_or_output_is_rebuilt(seeds: Path, tmp_path: Path) -> None:
+    settings = Settings(seeds_dir=seeds, out_dir=tmp_path / "maps")
+    pipeline.build(settings)
+    before = _outputs(settings.out_dir)
+    entries = sorted((_cache.cache_dir(settings.out_dir) / "extract").glob("*.json"))
+    assert len(entries) == 3
+    entries[0].write_text("{not json", encoding="utf-8")
+    (settings.out_dir / "index.html").write_text("edited by hand", encoding="utf-8")
+    report = pipeline.build(settings)
+    assert (report.extracted, report.rendered) == (1, True)
+    assert _outputs(settings.out_dir) == before
+
+
+def test_removed_articles_leave_the_cache(seeds: Path, tmp_path: Path) -> None:
+    settings = Settings(seeds_dir=seeds, out_dir=tmp_path / "maps")
+    pipeline.build(settings)
+    (seeds / "a.txt").unlink()
+    pipeline.build(settings)
+    assert len(list((_cache.cache_dir(settings.out_dir) / "extract").glob("*.json"))) == 2
+
+
+def test_cache_round_trip_keeps_every_field(gaz: object) -> None:
+    from geo.gazetteer.store import Gazetteer
+
+    assert isinstance(gaz, Gazetteer)
+    mentions = tuple(pipeline.extract("Iraqi forces entered Kirkuk; Kurdistan 24 said so.", gaz))
+    assert mentions and _cache.decode(_cache.encode(mentions)) == mentions
