@@ -156,6 +156,37 @@ def cmd_gazetteer_lookup(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Score geo on a gold corpus (JSON Lines with id, text, toponyms): recognition P/R/F1,
+    Acc@161, mean/median km, AUC, map recall/precision (the definitions of score.py)."""
+    from geo import evaluate
+
+    gaz = pipeline.gazetteer(_settings(args))
+    docs = evaluate.read_corpus(Path(args.corpus))
+
+    def run(text: str) -> list[dict[str, object]]:
+        return [m.as_dict() for m in pipeline.extract(text, gaz)]
+
+    result = evaluate.evaluate(docs, run)
+    print(json.dumps(result) if args.json else evaluate.report(result))
+    return 0
+
+
+def cmd_bench_extract(args: argparse.Namespace) -> int:
+    """Time the gazetteer's load, a lookup as a whole process, and extraction over a corpus
+    (JSON Lines with "text"): articles/s, characters/s, peak memory."""
+    from geo import bench_extract
+
+    result = bench_extract.run(Path(args.corpus), _settings(args).gazetteer_dir,
+                               limit=args.limit)
+    if args.json:
+        print(json.dumps(result.as_dict()))
+    else:
+        for key, value in result.as_dict().items():
+            print(f"{key:<20} {value}")
+    return 0
+
+
 def cmd_bench_map(args: argparse.Namespace) -> int:
     """Build the map of synthetic articles; print its size and Chromium's load time."""
     from geo import bench_map
@@ -214,6 +245,14 @@ def _parser() -> argparse.ArgumentParser:
     gl.add_argument("names", nargs="+", metavar="NAME")
     gl.add_argument("--json", action="store_true", help="print one JSON object")
     gl.add_argument("--limit", type=int, default=10, help="candidates per name (default 10)")
+    ev = add("eval", cmd_eval)
+    ev.add_argument("corpus", metavar="CORPUS.jsonl", help="gold corpus")
+    ev.add_argument("--json", action="store_true", help="print the scores as one JSON object")
+    be = add("bench-extract", cmd_bench_extract)
+    be.add_argument("corpus", metavar="CORPUS.jsonl", help="texts to extract from")
+    be.add_argument("--limit", type=int, default=5000, metavar="N",
+                    help="at most N texts (default 5000)")
+    be.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     bm = add("bench-map", cmd_bench_map)
     bm.add_argument("--articles", type=int, default=1000, help="how many (default 1000)")
     bm.add_argument("--runs", type=int, default=3, help="page loads to time (default 3)")

@@ -94,30 +94,27 @@ _NOT_NAME = ORG_WORDS | TITLES | STOP_WORDS | frozenset(CUES_AFTER)
 
 
 class _Token(NamedTuple):
-    """A capitalised word (or one in a script without case) and what stands before it."""
+    """A capitalised word (or one in a script without case)."""
 
     start: int
     end: int
     text: str
     key: str
-    prev: str  # the word before, lower-case ("" at the start)
-    locative: bool  # after "in", "near", "from" ... (or "in the")
 
 
 def _tokenize(text: str) -> list[_Token]:
-    """The capitalised tokens of a text, each with the lower-case word(s) before it."""
-    out = []
-    for m in _CAP_RE.finditer(text):
-        word = m.group()
-        if word[0].islower():
-            continue
-        start = m.start()
-        before = text[max(0, start - 30):start].split()[-2:]
-        prev = before[-1].strip(_PUNCT).lower() if before else ""
-        prev2 = before[0].strip(_PUNCT).lower() if len(before) == 2 else ""
-        loc = prev in LOCATIVES or (prev == "the" and prev2 in LOCATIVES)
-        out.append(_Token(start, m.end(), word, fold_token(word), prev, loc))
-    return out
+    """The capitalised tokens of a text (lower-case words are read only as context)."""
+    return [_Token(m.start(), m.end(), w, fold_token(w))
+            for m in _CAP_RE.finditer(text) if not (w := m.group())[0].islower()]
+
+
+def _before(text: str, tok: _Token) -> tuple[str, bool]:
+    """The lower-case word before a token, and whether it puts the token after "in", "near",
+    "from" ... (or "in the")."""
+    words = text[max(0, tok.start - 30):tok.start].split()[-2:]
+    prev = words[-1].strip(_PUNCT).lower() if words else ""
+    prev2 = words[0].strip(_PUNCT).lower() if len(words) == 2 else ""
+    return prev, prev in LOCATIVES or (prev == "the" and prev2 in LOCATIVES)
 
 
 def _gap_words(text: str, a: _Token, b: _Token) -> list[str] | None:
@@ -159,21 +156,19 @@ def _headline_lines(text: str) -> set[int]:
     return out
 
 
-def _runs(text: str, toks: list[_Token]) -> Iterator[list[_Token]]:
+def _runs(toks: list[_Token], gaps: list[list[str] | None]) -> Iterator[list[_Token]]:
     """Maximal runs of joined capitalised tokens ("Prime Minister Mustafa al-Kadhimi")."""
     i = 0
     while i < len(toks):
         j = i
-        while j + 1 < len(toks):
-            words = _gap_words(text, toks[j], toks[j + 1])
-            if words is None or any(w not in NAME_PARTICLES for w in words):
-                break
+        while j < len(gaps) and gaps[j] is not None and NAME_PARTICLES.issuperset(gaps[j] or ()):
             j += 1
         yield toks[i:j + 1]
         i = j + 1
 
 
-def _person_tokens(text: str, toks: list[_Token], gaz: Gazetteer) -> set[str]:
+def _person_tokens(text: str, toks: list[_Token], gaps: list[list[str] | None],
+                   gaz: Gazetteer) -> set[str]:
     """Keys of tokens the article uses in people's names ("David Jones", "Gen. Tahsin al-Khafaji").
 
     Each run of capitalised tokens is cut at organisation, title, cue and function words; a
@@ -183,13 +178,16 @@ def _person_tokens(text: str, toks: list[_Token], gaz: Gazetteer) -> set[str]:
     """
     headlines = _headline_lines(text)
     people: set[str] = set()
-    for run in _runs(text, toks):
-        if len(run) == 1 and run[0].prev.rstrip(".") not in TITLES:
+    for run in _runs(toks, gaps):
+        if len(run) == 1 and not gaz.has_key(run[0].key):
+            continue  # a lone word that names no place: nothing to learn
+        titled = _before(text, run[0])[0].rstrip(".") in TITLES
+        if len(run) == 1 and not titled:
             continue
         if text.rfind("\n", 0, run[0].start) + 1 in headlines:
             continue
         piece: list[str] = []
-        after_title = run[0].prev.rstrip(".") in TITLES
+        after_title = titled
         for tok in [*run, None]:
             key = None if tok is None else tok.key.rstrip(".")
             if key is not None and key not in _NOT_NAME:
@@ -200,22 +198,19 @@ def _person_tokens(text: str, toks: list[_Token], gaz: Gazetteer) -> set[str]:
                     and not any(gaz.is_demonym(k) or _well_known(k, gaz) for k in piece):
                 people.update(piece)
             after_title, piece = key in TITLES, []
-    return people - {t.key for t in toks if t.locative}
+    return people - {t.key for t in toks if t.key in people and _before(text, t)[1]}
 
 
-def _longest_match(text: str, toks: list[_Token], i: int,
+def _longest_match(toks: list[_Token], gaps: list[list[str] | None], i: int,
                    gaz: Gazetteer) -> tuple[int, str, str] | None:
     """The longest gazetteer name starting at token i: (end index, key, role)."""
-    first = strip_article(toks[i].key)
-    if not gaz.may_start(first) and first != toks[i].key:  # "Al"
-        first = toks[i].key
-    if not gaz.may_start(first):
-        return None
+    if not gaz.may_start(toks[i].key) and toks[i].key not in ("al", "el"):
+        return None  # nothing starts with this word (an article may, as in "Al Anbar")
     best = None
     parts = [toks[i].key]
     for j in range(i, min(i + MAX_TOKENS, len(toks))):
         if j > i:
-            words = _gap_words(text, toks[j - 1], toks[j])
+            words = gaps[j - 1]
             if words is None:
                 break
             parts += [*words, toks[j].key]
@@ -227,18 +222,17 @@ def _longest_match(text: str, toks: list[_Token], i: int,
     return best
 
 
-def _cue(text: str, first: _Token, last: _Token) -> str:
+def _cue(text: str, prev: str, last: _Token) -> str:
     m = _NEXT_WORD_RE.match(text, last.end)
     after = m.group(1).lower() if m else ""
-    return CUES_AFTER.get(after) or CUES_BEFORE.get(first.prev) or ""
+    return CUES_AFTER.get(after) or CUES_BEFORE.get(prev) or ""
 
 
-def _is_org(text: str, toks: list[_Token], j: int) -> bool:
+def _is_org(text: str, toks: list[_Token], gaps: list[list[str] | None], j: int) -> bool:
     """Whether the name ending before token j runs on into an organisation's name."""
     if _DIGITS_AFTER_RE.match(text, toks[j - 1].end):
         return True  # "Kurdistan 24", "France 24"
-    return j < len(toks) and toks[j].key in ORG_WORDS \
-        and _gap_words(text, toks[j - 1], toks[j]) == []
+    return j < len(toks) and toks[j].key in ORG_WORDS and gaps[j - 1] == []
 
 
 def _prominent(key: str, gaz: Gazetteer) -> bool:
@@ -256,7 +250,7 @@ def _well_known(key: str, gaz: Gazetteer) -> bool:
 
 
 def _keep(text: str, toks: list[_Token], i: int, j: int, key: str, gaz: Gazetteer,
-          people: set[str]) -> bool:
+          people: set[str], prev: str, locative: bool) -> bool:
     """Whether a one-token match is a place and not a person, an abbreviation or a word."""
     if j - i > 1:
         return True
@@ -265,9 +259,9 @@ def _keep(text: str, toks: list[_Token], i: int, j: int, key: str, gaz: Gazettee
         return False
     if len(tok.key) <= 2 and not (tok.text.isupper() or text[tok.end:tok.end + 1] == "."):
         return False  # "C", "Va" without its period; "US", "U.S.", "Ky." stay
-    if tok.locative or gaz.is_demonym(key):
+    if locative or gaz.is_demonym(key):
         return True
-    if tok.key in people or tok.prev.rstrip(".") in TITLES:
+    if tok.key in people or prev.rstrip(".") in TITLES:
         return False  # "Jones" after "David Jones"; "Gen. Jordan"
     if tok.text.isupper() and len(tok.text) <= 4 or gaz.is_common_word(key):
         return _prominent(key, gaz)  # "NATO", "Mobile" no; "US", "China", "MOSUL" yes
@@ -277,17 +271,19 @@ def _keep(text: str, toks: list[_Token], i: int, j: int, key: str, gaz: Gazettee
 def spans(text: str, gaz: Gazetteer) -> Iterator[Span]:
     """Yield the candidate place-name spans of ``text``, left to right."""
     toks = _tokenize(text)
-    people = _person_tokens(text, toks, gaz)
+    gaps = [_gap_words(text, a, b) for a, b in zip(toks, toks[1:])]
+    people = _person_tokens(text, toks, gaps, gaz)
     i = 0
     while i < len(toks):
-        hit = _longest_match(text, toks, i, gaz)
+        hit = _longest_match(toks, gaps, i, gaz)
         if hit is None:
             i += 1
             continue
         j, key, role = hit
         first, last = toks[i], toks[j - 1]
-        if _keep(text, toks, i, j, key, gaz, people):
+        prev, locative = _before(text, first)
+        if _keep(text, toks, i, j, key, gaz, people, prev, locative):
             yield Span(start=first.start, end=last.end, text=text[first.start:last.end], key=key,
-                       role="org" if _is_org(text, toks, j) else role,
-                       cue=_cue(text, first, last))
+                       role="org" if _is_org(text, toks, gaps, j) else role,
+                       cue=_cue(text, prev, last))
         i = j

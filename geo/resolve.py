@@ -13,7 +13,7 @@ import bisect
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from geo.gazetteer.store import Gazetteer
 from geo.records import Mention, Place, Span
@@ -32,7 +32,8 @@ W_CUE = 0.6  # "Diyala province", "the village of ..."
 W_NEAR = 0.8  # near the other names' places
 W_NAMESAKE = 0.3  # a city over the unit of the same name it lies in
 NEAR_KM = 150.0
-NEAR_CANDIDATES = 12  # candidates further down the list are never close calls
+KM_PER_DEGREE = 6371.0 * math.pi / 180
+NEAR_CANDIDATES = 8  # candidates further down the list are never close calls
 CUE_KINDS = {"adm": frozenset({"adm1", "adm2", "region"}),
              "city": frozenset({"city", "town", "village"}),
              "village": frozenset({"town", "village"}), "physical": frozenset({"physical"})}
@@ -143,29 +144,25 @@ def _confidence(best: float, second: float, n: int) -> float:
     return max(0.05, min(1.0, 0.5 + (best - second)))
 
 
-def place_km(a: Place) -> Callable[[Place], float]:
-    """Approximate distance in km from ``a`` (equirectangular; plenty for "near or not")."""
-    k = 6371.0 * math.pi / 180
-    scale = math.cos(math.radians(a.lat))
-
-    def km(b: Place) -> float:
-        return k * math.hypot((b.lon - a.lon) * scale, b.lat - a.lat)
-
-    return km
+def _nearest_km(place: Place, others: Sequence[tuple[float, float]]) -> float:
+    """Approximate distance in km to the nearest of ``others`` (lat, lon): equirectangular,
+    plenty for "near or not"."""
+    scale = math.cos(math.radians(place.lat))
+    lat, lon = place.lat, place.lon
+    d2 = min(((o_lon - lon) * scale) ** 2 + (o_lat - lat) ** 2 for o_lat, o_lon in others)
+    return KM_PER_DEGREE * math.sqrt(d2)
 
 
-def _proximity(place: Place, key: str, picks: dict[str, Place]) -> float:
+def _proximity(place: Place, others: Sequence[Place], points: Sequence[tuple[float, float]],
+               ) -> float:
     """Bonus for a candidate near what the article's other names resolved to: by distance for
     point-like places, by containment for countries and first-level units."""
-    others = [p for k, p in picks.items() if k != key]
-    if not others:
-        return 0.0
     if place.kind == "country":
         near = any(p.country == place.country for p in others)
     elif place.kind == "adm1":
         near = any(p.admin1 == place.id for p in others)
     elif place.kind in POINT_KINDS:
-        return W_NEAR * math.exp(-min(map(place_km(place), others)) / NEAR_KM)
+        return W_NEAR * math.exp(-_nearest_km(place, points) / NEAR_KM)
     else:
         return 0.0
     return W_NEAR if near else 0.0
@@ -197,31 +194,41 @@ def _rank(sigs: Sequence[Signature], options: dict[str, list[Place]],
         if sig in memo:
             continue
         cands, scores = options[sig[0]], base[sig]
-        if picks and len(cands) > 1:
-            scores = [s + _proximity(p, sig[0], picks) if r < NEAR_CANDIDATES else s
+        others = [p for k, p in picks.items() if k != sig[0]] if picks else []
+        if others and len(cands) > 1:
+            points = [(p.lat, p.lon) for p in others]
+            scores = [s + _proximity(p, others, points) if r < NEAR_CANDIDATES else s
                       for r, (s, p) in enumerate(zip(scores, cands))]
         memo[sig] = sorted(zip(scores, cands), key=lambda t: (-t[0], t[1].id))
     return [memo[sig] for sig in sigs]
 
 
-def _choose(spans: Sequence[Span], ranked: list[Scored]) -> list[Place | None]:
+def _choose(spans: Sequence[Span], sigs: Sequence[Signature],
+            ranked: list[Scored]) -> list[Place | None]:
     """One sense per article: a name takes the sense with the most support over all its
     uses, except where a cue ("Kirkuk province") gives that use its own sense."""
-    totals: dict[str, Counter[str]] = defaultdict(Counter)
-    for span, scored in zip(spans, ranked):
+    by_key: dict[str, dict[Signature, Scored]] = defaultdict(dict)
+    for span, sig, scored in zip(spans, sigs, ranked):
         if not span.cue:
+            by_key[span.key][sig] = scored
+    sense: dict[str, Place] = {}
+    for key, variants in by_key.items():
+        if len(variants) == 1:  # every use scored alike: the best is the sense
+            scored = next(iter(variants.values()))
+            if scored:
+                sense[key] = scored[0][1]
+            continue
+        totals: Counter[str] = Counter()
+        places: dict[str, Place] = {}
+        for scored in variants.values():
             for s, p in scored:
-                totals[span.key][p.id] += s
-    chosen: list[Place | None] = []
-    for span, scored in zip(spans, ranked):
-        if not scored:
-            chosen.append(None)
-        elif span.cue or span.key not in totals:
-            chosen.append(scored[0][1])
-        else:
-            best = max(totals[span.key].items(), key=lambda kv: (kv[1], kv[0]))[0]
-            chosen.append(next(p for _, p in scored if p.id == best))
-    return chosen
+                totals[p.id] += s
+                places[p.id] = p
+        if totals:
+            best = min(totals, key=lambda pid: (-totals[pid], pid))
+            sense[key] = places[best]
+    return [None if not scored else scored[0][1] if span.cue else sense.get(span.key)
+            for span, scored in zip(spans, ranked)]
 
 
 def _options(spans: Sequence[Span], gaz: Gazetteer) -> dict[str, list[Place]]:
@@ -248,12 +255,12 @@ def resolve(text: str, spans: Sequence[Span], gaz: Gazetteer) -> list[Mention]:
     spans_by_sig = dict(zip(sigs, spans))
     base = {sig: _base_scores(span, options[sig[0]], ctx, sig[2])
             for sig, span in spans_by_sig.items()}
-    first = _choose(spans, _rank(sigs, options, base, None))
+    first = _choose(spans, sigs, _rank(sigs, options, base, None))
     picks = {s.key: p for s, p in zip(spans, first) if p is not None and p.kind in POINT_KINDS}
     ranked = _rank(sigs, options, base, picks)
     starts = _sentences(text)
     mentions = []
-    for span, scored, place in zip(spans, ranked, _choose(spans, ranked)):
+    for span, scored, place in zip(spans, ranked, _choose(spans, sigs, ranked)):
         conf = 0.0
         if scored:
             second = scored[1][0] if len(scored) > 1 else 0.0

@@ -7,7 +7,10 @@ lookup asks for it, which keeps loading fast and memory small. Polygons are read
 
 from __future__ import annotations
 
+import hashlib
 import json
+import marshal
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -33,6 +36,50 @@ def _read_rows(path: Path) -> dict[str, str]:
     return dict(zip(ids, (row[len(i) + 1:] for i, row in zip(ids, rows))))
 
 
+Tables = tuple[dict[str, str], dict[str, str], dict[str, str], frozenset[str], frozenset[str]]
+TABLE_FORMAT = 1  # bump when the tuple below changes shape
+
+
+def _parse(folder: Path) -> Tables:
+    names = _read_pairs(folder / "names.tsv")
+    # first words of the multi-word names: a capitalised word that is neither a name nor one
+    # of these cannot start a match, so the recogniser moves on at once
+    firsts = frozenset(k[:k.find(" ")] for k in names if " " in k)
+    return (_read_rows(folder / "places.tsv"), names, _read_pairs(folder / "demonyms.tsv"),
+            frozenset(_read_pairs(folder / "common.tsv")), firsts)
+
+
+def _cache_file(folder: Path) -> Path:
+    """Where the parsed tables of this gazetteer are kept: the user's cache folder, under a
+    name that changes whenever a table file changes."""
+    h = hashlib.sha256(f"{TABLE_FORMAT}|{folder.resolve()}".encode())
+    for name in ("places.tsv", "names.tsv", "demonyms.tsv", "common.tsv"):
+        st = (folder / name).stat()
+        h.update(f"|{name}:{st.st_size}:{st.st_mtime_ns}".encode())
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "geo" / f"gazetteer-{h.hexdigest()[:20]}.marshal"
+
+
+def _tables(folder: Path) -> Tables:
+    """The parsed tables, from the user's cache when it holds them (marshal: plain data, no
+    code), else parsed from the TSV files and cached for the next process."""
+    cache = _cache_file(folder)
+    try:
+        tables: Tables = marshal.loads(cache.read_bytes())
+        return tables
+    except (OSError, EOFError, ValueError, TypeError):
+        pass
+    tables = _parse(folder)
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(marshal.dumps(tables))
+        tmp.replace(cache)
+    except OSError:
+        pass  # a read-only home only costs the next process a parse
+    return tables
+
+
 class Gazetteer:
     """The offline gazetteer: names to ranked places, places to points and polygons.
 
@@ -49,13 +96,7 @@ class Gazetteer:
                    "'geo gazetteer build' or point $GEO_GAZETTEER at a built gazetteer")
             raise GazetteerError(msg)
         self.folder = folder
-        self._rows = _read_rows(folder / "places.tsv")
-        self._names = _read_pairs(folder / "names.tsv")
-        self._demonyms = _read_pairs(folder / "demonyms.tsv")
-        self._common = frozenset(_read_pairs(folder / "common.tsv"))
-        # first words of the multi-word names: a capitalised word that is neither a name nor
-        # one of these cannot start a match, so the recogniser moves on at once
-        self._firsts = frozenset(k[:k.find(" ")] for k in self._names if " " in k)
+        self._rows, self._names, self._demonyms, self._common, self._firsts = _tables(folder)
         self._cache: dict[str, Place] = {}
 
     def __len__(self) -> int:
