@@ -11,7 +11,6 @@ from geo.errors import AssetError
 
 LEAFLET_JS_URL = "geo-asset:leaflet/leaflet.js"
 LEAFLET_CSS_URL = "geo-asset:leaflet/leaflet.css"
-JQUERY_JS_URL = "geo-asset:jquery/jquery.min.js"  # folium builds popups with jQuery
 CLUSTER_JS_URL = "geo-asset:leaflet_markercluster/leaflet.markercluster.js"
 CLUSTER_CSS_URLS = ("geo-asset:leaflet_markercluster/MarkerCluster.css",
                     "geo-asset:leaflet_markercluster/MarkerCluster.Default.css")

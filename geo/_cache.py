@@ -23,7 +23,8 @@ from geo._io import write_atomic
 from geo.records import Mention, Place
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-MAP_PACKAGES = ("folium", "branca", "jinja2", "xstatic-leaflet", "xstatic-jquery")
+MAP_PACKAGES = ("folium", "branca", "jinja2", "xstatic-leaflet",
+                "xstatic-leaflet-markercluster")
 STAMP = "outputs.json"
 
 
@@ -124,6 +125,26 @@ def prune(folder: Path, keep: Iterable[str]) -> int:
             path.unlink(missing_ok=True)
             gone += 1
     return gone
+
+
+def compact_json(folder: Path, fp: str, source: Path) -> str:
+    """A JSON file's content as compact JSON text, kept in the cache under the fingerprint.
+
+    The text is always ``json.dumps`` output (never the file's own bytes), so it can be
+    embedded in a page as a JavaScript value; only the entry for the current ``fp`` is kept.
+    """
+    entries = folder / "json"
+    path = entries / f"{source.stem}-{fp[:32]}.json"
+    try:
+        return path.read_text("utf-8")
+    except OSError:
+        pass
+    text = json.dumps(json.loads(source.read_text("utf-8")), ensure_ascii=False,
+                      separators=(",", ":"))
+    for old in entries.glob(f"{source.stem}-*.json"):
+        old.unlink(missing_ok=True)
+    write_atomic(path, text)
+    return text
 
 
 def file_hash(path: Path) -> str | None:

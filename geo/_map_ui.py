@@ -23,13 +23,20 @@ _SCRIPT_UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
                   "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
-def script_json(value: Any) -> str:
-    """JSON text that can stand inside an HTML ``<script>`` element as a JavaScript value.
+def script_safe(json_text: str) -> str:
+    """JSON text made safe to stand inside an HTML ``<script>`` element as a JavaScript value.
 
-    ``<``, ``>`` and ``&`` become ``\\u`` escapes, so no string can close the element.
+    ``<``, ``>`` and ``&`` become ``\\u`` escapes, so no string can close the element; so do
+    U+2028 and U+2029, which JavaScript once did not allow in strings.
     """
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return "".join(_SCRIPT_UNSAFE.get(ch, ch) for ch in text)
+    for char, escape in _SCRIPT_UNSAFE.items():
+        json_text = json_text.replace(char, escape)
+    return json_text
+
+
+def script_json(value: Any) -> str:
+    """``value`` as compact JSON that can stand inside an HTML ``<script>`` element."""
+    return script_safe(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
 
 
 def kinds_on_map(kinds: Sequence[str]) -> list[str]:
@@ -82,6 +89,37 @@ def legend_html(kinds: Sequence[str], colours: Mapping[str, str], *, classes: Se
              for title, c in context.items()]
     rows.append("<div class='geo-note'>click a disputed unit for the sources counting it</div>")
     return "".join(rows) + "</details>"
+
+
+class ScriptLayer(JSCSSMixin, folium.map.Layer):  # type: ignore[misc]
+    """A layer that a JavaScript expression builds (``var NAME = EXPRESSION;``), listed in the
+    layer control like any folium layer: one element, one template, whatever its size.
+
+    Parameters
+    ----------
+    expression
+        JavaScript that evaluates to a Leaflet layer; any data in it must come from
+        ``script_json`` or ``script_safe``.
+    name
+        The layer's name in the layer control.
+    overlay
+        An overlay (True) or a base layer (False).
+    js, css
+        ``(name, geo-asset URL)`` pairs of the scripts and stylesheets the expression needs.
+    """
+
+    _template = Template("""{% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = {{ this.expression }};
+    {% endmacro %}""")
+
+    def __init__(self, expression: str, *, name: str, overlay: bool = True,
+                 js: Sequence[tuple[str, str]] = (),
+                 css: Sequence[tuple[str, str]] = ()) -> None:
+        super().__init__(name=name, overlay=overlay)
+        self._name = "ScriptLayer"
+        self.expression = expression
+        self.default_js = [("geo_map", _assets.MAP_JS_URL), *js]
+        self.default_css = [("geo_map_css", _assets.MAP_CSS_URL), *css]
 
 
 class MapUI(JSCSSMixin):  # type: ignore[misc]

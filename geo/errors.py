@@ -29,3 +29,7 @@ class AssetError(GeoError, RuntimeError):
 
 class ExportError(GeoError, RuntimeError):
     """An export could not be written (a missing driver or dependency, an unwritable path)."""
+
+
+class BoundaryError(GeoError, ValueError):
+    """A boundary file cannot be imported or compared (unreadable, unknown fields or level)."""

@@ -12,6 +12,7 @@ import json
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +64,7 @@ def _auc(errors: Sequence[float]) -> float | None:
     if len(errors) < 2:
         return None
     ys = sorted(math.log(e + 1) for e in errors)
-    area = sum((a + b) / 2 for a, b in zip(ys, ys[1:]))
+    area = sum((a + b) / 2 for a, b in pairwise(ys))
     return round(area / (math.log(HALF_CIRCUMFERENCE_KM) * (len(ys) - 1)), 4)
 
 
@@ -101,7 +102,7 @@ class _Tally:
 
 def score(gold: dict[str, list[Span]], pred: dict[str, list[Span]]) -> dict[str, Any]:
     """The scores of predictions against gold, keyed by document id (as score.py)."""
-    tally, errors = _Tally(), []
+    tally, errors = _Tally(), list[float]()
     for doc_id, spans in gold.items():
         tally.add(spans, pred.get(doc_id, []), errors)
     errors.sort()

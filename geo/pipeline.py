@@ -8,7 +8,6 @@ again only when what it shows has changed. The outputs are the same bytes either
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -124,7 +123,9 @@ def _outputs(settings: Settings, mapped: Sequence[MappedPlace],
 
     gaz = gazetteer(settings)
     context = gaz.context()
-    basemap = json.loads((settings.gazetteer_dir / "basemap.geojson").read_text("utf-8"))
+    basemap = _cache.compact_json(_cache.cache_dir(settings.out_dir),
+                                  _cache.fingerprint(settings.gazetteer_dir),
+                                  settings.gazetteer_dir / "basemap.geojson")
     paths = [settings.out_dir / name for name in OUTPUT_NAMES]
     return {
         paths[0]: geojson.dumps(geojson.places_collection(mapped, gaz.shape)),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import pairwise
 from typing import NamedTuple
 
 from geo.gazetteer.names import fold_token, strip_article
@@ -228,11 +229,14 @@ def _cue(text: str, prev: str, last: _Token) -> str:
     return CUES_AFTER.get(after) or CUES_BEFORE.get(prev) or ""
 
 
-def _is_org(text: str, toks: list[_Token], gaps: list[list[str] | None], j: int) -> bool:
-    """Whether the name ending before token j runs on into an organisation's name."""
+def _is_org(text: str, toks: list[_Token], gaps: list[list[str] | None], i: int, j: int) -> bool:
+    """Whether the name toks[i:j] is part of an organisation's name: "Kurdistan 24",
+    "Kirkuk Police", "Patriotic Union of Kurdistan", "University of Mosul"."""
     if _DIGITS_AFTER_RE.match(text, toks[j - 1].end):
-        return True  # "Kurdistan 24", "France 24"
-    return j < len(toks) and toks[j].key in ORG_WORDS and gaps[j - 1] == []
+        return True
+    if j < len(toks) and toks[j].key in ORG_WORDS and gaps[j - 1] == []:
+        return True
+    return i > 0 and gaps[i - 1] == ["of"] and toks[i - 1].key in ORG_WORDS
 
 
 def _prominent(key: str, gaz: Gazetteer) -> bool:
@@ -271,7 +275,7 @@ def _keep(text: str, toks: list[_Token], i: int, j: int, key: str, gaz: Gazettee
 def spans(text: str, gaz: Gazetteer) -> Iterator[Span]:
     """Yield the candidate place-name spans of ``text``, left to right."""
     toks = _tokenize(text)
-    gaps = [_gap_words(text, a, b) for a, b in zip(toks, toks[1:])]
+    gaps = [_gap_words(text, a, b) for a, b in pairwise(toks)]
     people = _person_tokens(text, toks, gaps, gaz)
     i = 0
     while i < len(toks):
@@ -284,6 +288,6 @@ def spans(text: str, gaz: Gazetteer) -> Iterator[Span]:
         prev, locative = _before(text, first)
         if _keep(text, toks, i, j, key, gaz, people, prev, locative):
             yield Span(start=first.start, end=last.end, text=text[first.start:last.end], key=key,
-                       role="org" if _is_org(text, toks, gaps, j) else role,
+                       role="org" if _is_org(text, toks, gaps, i, j) else role,
                        cue=_cue(text, prev, last))
         i = j

@@ -19,7 +19,6 @@ from typing import Any
 
 import folium
 from branca.element import MacroElement
-from folium.plugins import MarkerCluster
 from jinja2 import Template
 
 from geo import _assets, _map_ui
@@ -38,6 +37,9 @@ ATTRIBUTION = (
 )
 CONTEXT_STYLES = {"kurdistan-region": ("Kurdistan Region", "#e0a800", None),
                   "disputed-territories": ("Disputed territories", "#d62728", "5 4")}
+_LAND = {"fillColor": "#f4f1ea", "fillOpacity": 1.0, "color": "#8a8a8a"}
+BASEMAP_STYLES = {"country": {**_LAND, "weight": 0.8, "dashArray": None},  # by feature kind
+                  "*": {**_LAND, "weight": 0.4, "dashArray": "3"}}
 AREA_ORDER = {"continent": 0, "country": 1, "region": 2, "adm1": 3, "adm2": 4, "adm3": 5}
 MIN_RADIUS, MAX_RADIUS = 5.0, 22.0
 MAX_ZOOM = 18
@@ -190,17 +192,11 @@ def _panes(m: folium.Map) -> None:
     folium.map.CustomPane("geoRegions", z_index=390, pointer_events=True).add_to(m)
 
 
-def _basemap(m: folium.Map, basemap: dict[str, Any]) -> None:
-    group = folium.FeatureGroup(name="Offline basemap (gazetteer)", overlay=False, show=True)
-    folium.GeoJson(
-        basemap, name="basemap", control=False, interactive=False, pane="geoBase",
-        style_function=lambda f: {
-            "fillColor": "#f4f1ea", "fillOpacity": 1.0, "color": "#8a8a8a",
-            "weight": 0.8 if f["properties"]["kind"] == "country" else 0.4,
-            "dashArray": None if f["properties"]["kind"] == "country" else "3",
-        },
-    ).add_to(group)
-    group.add_to(m)
+def _basemap(m: folium.Map, basemap: str) -> None:
+    """The offline basemap (the gazetteer's JSON text, embedded as it is) and online tiles."""
+    call = (f"geoBasemap({_map_ui.script_safe(basemap)}, "
+            f"{_map_ui.script_json(BASEMAP_STYLES)})")
+    _map_ui.ScriptLayer(call, name="Offline basemap (gazetteer)", overlay=False).add_to(m)
     folium.TileLayer("OpenStreetMap", name="OpenStreetMap (online)", show=False).add_to(m)
 
 
@@ -215,18 +211,22 @@ def _context_popup(props: dict[str, Any]) -> str:
     return pop
 
 
+def context_features(context: dict[str, Any], layer: str) -> list[dict[str, Any]]:
+    """The units of one context layer, each with only its escaped tooltip and popup HTML."""
+    return [{"type": "Feature", "geometry": f["geometry"],  # GeoJSON, (lon, lat)
+             "properties": {"tip": _e(f["properties"]["name"]),
+                            "pop": _context_popup(f["properties"])}}
+            for f in context["features"] if f["properties"]["layer"] == layer]
+
+
 def _context_layers(m: folium.Map, context: dict[str, Any]) -> None:
+    """One layer per context layer, its units drawn and bound by ``geoContext`` in the page."""
     for layer, (title, colour, dash) in CONTEXT_STYLES.items():
-        group = folium.FeatureGroup(name=title, show=True)
-        for f in (f for f in context["features"] if f["properties"]["layer"] == layer):
-            folium.GeoJson(
-                f, style_function=lambda _, c=colour, d=dash: {
-                    "color": c, "weight": 2, "dashArray": d, "fillColor": c, "fillOpacity": 0.1},
-                tooltip=folium.Tooltip(_e(f["properties"]["name"]), sticky=True),
-                popup=folium.Popup(_context_popup(f["properties"]), max_width=340),
-                marker=folium.CircleMarker(radius=6, color=colour, fill=True),
-            ).add_to(group)
-        group.add_to(m)
+        data = {"type": "FeatureCollection", "features": context_features(context, layer)}
+        style = {"color": colour, "weight": 2, "dashArray": dash, "fillColor": colour,
+                 "fillOpacity": 0.1}
+        call = f"geoContext({_map_ui.script_json(data)}, {_map_ui.script_json(style)})"
+        _map_ui.ScriptLayer(call, name=title).add_to(m)
 
 
 class _Attribution(MacroElement):  # type: ignore[misc]
@@ -244,22 +244,37 @@ class _Attribution(MacroElement):  # type: ignore[misc]
 def _new_map() -> folium.Map:
     m = folium.Map(location=(36.0, 44.0), zoom_start=6, tiles=None, control_scale=True)
     m.options["maxZoom"] = MAX_ZOOM  # with no tile layer at start, marker clustering needs it
-    m.default_js = [("leaflet", _assets.LEAFLET_JS_URL), ("jquery", _assets.JQUERY_JS_URL)]
+    m.default_js = [("leaflet", _assets.LEAFLET_JS_URL)]
     m.default_css = [("leaflet_css", _assets.LEAFLET_CSS_URL)]
     return m
 
 
-def _cluster() -> MarkerCluster:
-    cluster = MarkerCluster(name="Mentioned places", show=True, **CLUSTER_OPTIONS)
-    cluster.default_js = [("markercluster", _assets.CLUSTER_JS_URL)]
-    cluster.default_css = [(f"markercluster{i}", url)
-                           for i, url in enumerate(_assets.CLUSTER_CSS_URLS)]
-    return cluster
+def _cluster() -> _map_ui.ScriptLayer:
+    """The layer the place markers cluster in (``geo-map.js`` fills it)."""
+    return _map_ui.ScriptLayer(
+        f"L.markerClusterGroup({_map_ui.script_json(CLUSTER_OPTIONS)})", name="Mentioned places",
+        js=[("markercluster", _assets.CLUSTER_JS_URL)],
+        css=[(f"markercluster{i}", url) for i, url in enumerate(_assets.CLUSTER_CSS_URLS)])
 
 
-def render(places: Sequence[MappedPlace], *, context: dict[str, Any], basemap: dict[str, Any],
+def render(places: Sequence[MappedPlace], *, context: dict[str, Any], basemap: str,
            shape_of: ShapeOf, articles: Sequence[Article]) -> str:
-    """The whole map page as one self-contained HTML string (deterministic)."""
+    """The whole map page as one self-contained HTML string (deterministic).
+
+    Parameters
+    ----------
+    places
+        The mapped places.
+    context
+        The context layers (GeoJSON, each feature with a ``layer`` property).
+    basemap
+        The offline basemap: a GeoJSON FeatureCollection as JSON text (each feature with a
+        ``kind``), embedded as it is, so a build need not parse and serialise it again.
+    shape_of
+        The polygon of a place id, or None.
+    articles
+        The articles mapped.
+    """
     m = _new_map()
     _panes(m)
     _basemap(m, basemap)

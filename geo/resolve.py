@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 import math
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 
 from geo.gazetteer.store import Gazetteer
@@ -21,6 +21,8 @@ from geo.records import Mention, Place, Span
 MAX_CANDIDATES = 25
 KIND_PRIOR = {"country": 1.25, "continent": 1.1, "region": 0.95, "adm1": 1.0, "adm2": 0.6,
               "physical": 0.75}
+TOWN_KINDS = frozenset({"city", "town", "village"})
+UNKNOWN_POPULATION = 1000
 POINT_KINDS = frozenset({"city", "town", "village", "adm2", "physical"})
 # Weights of the resolution score (see _score): tuned once on LGL and GeoWebNews, checked on
 # TR-News and GeoVirus; `geo eval` reports what they give.
@@ -30,18 +32,26 @@ W_UNIT = 0.5  # the first-level unit is named elsewhere in the article
 W_CONTAINER = 1.5  # "Paris, Texas"
 W_CUE = 0.6  # "Diyala province", "the village of ..."
 W_NEAR = 0.8  # near the other names' places
-W_NAMESAKE = 0.3  # a city over the unit of the same name it lies in
+W_NAMESAKE = 0.3
+W_DATELINE = 1.0  # nearness to the dateline's place, on top of W_NEAR  # a city over the unit of the same name it lies in
+SHARE_SMOOTHING = 1.0  # votes added to the denominator of a country share
 NEAR_KM = 150.0
+SEAT_KM = 40.0  # a town this close to a district's centre, and named like it, is its seat
 KM_PER_DEGREE = 6371.0 * math.pi / 180
-NEAR_CANDIDATES = 8  # candidates further down the list are never close calls
+NEAR_CANDIDATES = 8
+NEAR_ROUNDS = 1  # passes that re-rank by nearness to the previous pass's picks  # candidates further down the list are never close calls
 CUE_KINDS = {"adm": frozenset({"adm1", "adm2", "region"}),
              "city": frozenset({"city", "town", "village"}),
              "village": frozenset({"town", "village"}), "physical": frozenset({"physical"})}
+_DATELINE_BEFORE_RE = re.compile(r"(?:\A|\n|[.!?]\s)\s*\Z")
+_DATELINE_AFTER_RE = re.compile(r"\s*(?:,|\(|—|–|-|:)")
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?])[\"”’')]*\s+(?=[\"“‘'(]?[A-Z0-9])|\n\s*\n|\n(?=[A-Z])")
 
 
 def _prior(place: Place) -> float:
-    populated = W_POPULATION * math.log10(place.population + 1) / 7.0
+    # GeoNames writes 0 for "not known": such a town is taken to be a small one
+    people = place.population or (UNKNOWN_POPULATION if place.kind in TOWN_KINDS else 0)
+    populated = W_POPULATION * math.log10(people + 1) / 7.0
     if place.kind == "adm2":  # the population of the places inside orders units only
         return KIND_PRIOR["adm2"] + populated / 10
     return max(populated, KIND_PRIOR.get(place.kind, 0.0))
@@ -67,8 +77,8 @@ class _Context:
     does not make the article Georgian).
     """
 
-    def __init__(self, spans: Sequence[Span], options: dict[str, list[Place]]) -> None:
-        self.votes: dict[str, Counter[str]] = defaultdict(Counter)  # key -> country -> weight
+    def __init__(self, spans: Sequence[Span], options: dict[str, Sequence[Place]]) -> None:
+        self.votes: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
         self.units: dict[str, set[str]] = defaultdict(set)  # unit id -> keys that name it
         for span in spans:
             cands = options[span.key]
@@ -83,7 +93,10 @@ class _Context:
                     self.units[c.id].add(span.key)
                     if c.admin1:
                         self.units[c.admin1].add(span.key)
-        self.total: Counter[str] = sum(self.votes.values(), Counter())
+        self.total: dict[str, float] = defaultdict(float)
+        for votes in self.votes.values():
+            for country, weight in votes.items():
+                self.total[country] += weight
         self._all = sum(self.total.values())
         self._shares: dict[str, dict[str, float]] = {}
 
@@ -91,9 +104,12 @@ class _Context:
         """The share of the other names' country votes that goes to each country."""
         shares = self._shares.get(key)
         if shares is None:
-            own = self.votes.get(key, Counter())
+            own = self.votes.get(key, {})
             rest = self._all - sum(own.values())
-            shares = {c: (v - own[c]) / rest for c, v in self.total.items()} if rest > 0 else {}
+            # one vote of evidence more in the denominator: a lone other name is a hint, not
+            # a verdict
+            shares = {c: (v - own.get(c, 0.0)) / (rest + SHARE_SMOOTHING)
+                      for c, v in self.total.items()}
             self._shares[key] = shares
         return shares
 
@@ -102,7 +118,7 @@ class _Context:
         return {u for u, keys in self.units.items() if keys - {key}}
 
 
-def _container_ids(spans: Sequence[Span], text: str, options: dict[str, list[Place]]) -> dict[int, set[str]]:
+def _container_ids(spans: Sequence[Span], text: str, options: dict[str, Sequence[Place]]) -> dict[int, set[str]]:
     """For span i written as "X, Y" (Y a unit or country), the ids Y may stand for."""
     out: dict[int, set[str]] = {}
     for i in range(len(spans) - 1):
@@ -172,10 +188,19 @@ Scored = list[tuple[float, Place]]
 
 
 def _namesake_seats(cands: Sequence[Place]) -> set[str]:
-    """Cities named like the unit they lie in ("Kirkuk" in Kirkuk governorate): written bare,
-    such a name usually means the city."""
-    units = {c.id for c in cands if c.kind in ("adm1", "adm2")}
-    return {c.id for c in cands if c.kind in ("city", "town") and c.admin1 in units}
+    """Towns named like the unit they lie in ("Kirkuk" in Kirkuk governorate, "Makhmour" in
+    Makhmour district): written bare, such a name usually means the town."""
+    units = [c for c in cands if c.kind in ("adm1", "adm2")]
+    if not units:
+        return set()
+    seats = set()
+    for c in cands:
+        if c.kind in ("city", "town", "village") and any(
+                c.admin1 == u.id or (u.kind == "adm2" and u.country == c.country
+                                     and _nearest_km(c, [(u.lat, u.lon)]) < SEAT_KM)
+                for u in units):
+            seats.add(c.id)
+    return seats
 
 
 Signature = tuple[str, str, frozenset[str]]
@@ -186,9 +211,23 @@ def _signatures(spans: Sequence[Span], containers: dict[int, set[str]]) -> list[
     return [(s.key, s.cue, frozenset(containers.get(i, ()))) for i, s in enumerate(spans)]
 
 
-def _rank(sigs: Sequence[Signature], options: dict[str, list[Place]],
-          base: dict[Signature, list[float]], picks: dict[str, Place] | None) -> list[Scored]:
-    """Each span's candidates, best first; with ``picks``, nearness to them counts too."""
+def _dateline(text: str, spans: Sequence[Span], picks: dict[str, Place]) -> Place | None:
+    """The place of the article's dateline ("ERBIL (Kurdistan 24) –", "SALINA, Kan. –"):
+    a name in capitals opening a line, within the first lines of the article."""
+    for span in spans:
+        if span.start > 600:
+            return None
+        if span.text.isupper() and len(span.text) > 3 and _DATELINE_BEFORE_RE.search(
+                text, 0, span.start) and _DATELINE_AFTER_RE.match(text, span.end):
+            return picks.get(span.key)
+    return None
+
+
+def _rank(sigs: Sequence[Signature], options: dict[str, Sequence[Place]],
+          base: dict[Signature, list[float]], picks: dict[str, Place] | None,
+          home: Place | None = None) -> list[Scored]:
+    """Each span's candidates, best first; with ``picks``, nearness to them counts too, and
+    nearness to the dateline's place ``home`` counts again."""
     memo: dict[Signature, Scored] = {}
     for sig in sigs:
         if sig in memo:
@@ -199,6 +238,10 @@ def _rank(sigs: Sequence[Signature], options: dict[str, list[Place]],
             points = [(p.lat, p.lon) for p in others]
             scores = [s + _proximity(p, others, points) if r < NEAR_CANDIDATES else s
                       for r, (s, p) in enumerate(zip(scores, cands))]
+            if home is not None and home not in cands:
+                scores = [s + _proximity(p, [home], [(home.lat, home.lon)]) * W_DATELINE
+                          if r < NEAR_CANDIDATES else s
+                          for r, (s, p) in enumerate(zip(scores, cands))]
         memo[sig] = sorted(zip(scores, cands), key=lambda t: (-t[0], t[1].id))
     return [memo[sig] for sig in sigs]
 
@@ -218,7 +261,7 @@ def _choose(spans: Sequence[Span], sigs: Sequence[Signature],
             if scored:
                 sense[key] = scored[0][1]
             continue
-        totals: Counter[str] = Counter()
+        totals: dict[str, float] = defaultdict(float)
         places: dict[str, Place] = {}
         for scored in variants.values():
             for s, p in scored:
@@ -231,13 +274,13 @@ def _choose(spans: Sequence[Span], sigs: Sequence[Signature],
             for span, scored in zip(spans, ranked)]
 
 
-def _options(spans: Sequence[Span], gaz: Gazetteer) -> dict[str, list[Place]]:
-    options: dict[str, list[Place]] = {}
+def _options(spans: Sequence[Span], gaz: Gazetteer) -> dict[str, Sequence[Place]]:
+    options: dict[str, Sequence[Place]] = {}
     for span in spans:
         if span.key not in options:
-            if span.role == "demonym":
+            if span.role == "demonym" or gaz.is_demonym(span.key):  # also inside an org name
                 target = gaz.demonym(span.key)
-                options[span.key] = [target] if target else []
+                options[span.key] = (target,) if target else ()
             else:
                 options[span.key] = gaz.candidates(span.key)[:MAX_CANDIDATES]
     return options
@@ -257,10 +300,12 @@ def resolve(text: str, spans: Sequence[Span], gaz: Gazetteer) -> list[Mention]:
             for sig, span in spans_by_sig.items()}
     first = _choose(spans, sigs, _rank(sigs, options, base, None))
     picks = {s.key: p for s, p in zip(spans, first) if p is not None and p.kind in POINT_KINDS}
-    ranked = _rank(sigs, options, base, picks)
+    home = _dateline(text, spans, picks)
+    ranked = _rank(sigs, options, base, picks, home)
+    chosen = _choose(spans, sigs, ranked)
     starts = _sentences(text)
     mentions = []
-    for span, scored, place in zip(spans, ranked, _choose(spans, sigs, ranked)):
+    for span, scored, place in zip(spans, ranked, chosen):
         conf = 0.0
         if scored:
             second = scored[1][0] if len(scored) > 1 else 0.0

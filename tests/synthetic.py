@@ -3,6 +3,7 @@ places and a square for every area, so the tests do not depend on recognition or
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -38,8 +39,8 @@ def shape_of(place_id: str) -> dict[str, Any] | None:
     return square(hits[0].lat, hits[0].lon) if hits else None
 
 
-BASEMAP = {"type": "FeatureCollection", "features": [
-    {"type": "Feature", "properties": {"kind": "country"}, "geometry": square(35.0, 44.0)}]}
+BASEMAP = json.dumps({"type": "FeatureCollection", "features": [
+    {"type": "Feature", "properties": {"kind": "country"}, "geometry": square(35.0, 44.0)}]})
 CONTEXT = {"type": "FeatureCollection", "features": [
     {"type": "Feature", "properties": {"layer": "kurdistan-region", "name": "KR"},
      "geometry": square(36.5, 44.5)},

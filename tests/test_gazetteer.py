@@ -73,7 +73,7 @@ def test_region_spellings_have_the_right_top_candidate(gaz: Gazetteer, name: str
 
 
 def test_unknown_name_gives_no_candidates(gaz: Gazetteer) -> None:
-    assert gaz.lookup("Qwxzzy") == []
+    assert gaz.lookup("Qwxzzy") == ()
 
 
 def test_manifest_records_sources_and_checksums() -> None:

@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import shapely
-from shapely.geometry import mapping, shape
+from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
-from shapely.geometry.polygon import orient
 
 from geo.errors import GazetteerError
+from geo.gazetteer._geometry import DETAILED, oriented, simplify
 from geo.gazetteer.names import name_key
 from geo.gazetteer.sources import SOURCES, Source, fetch
 
@@ -29,10 +29,13 @@ AUTHORED = Path(__file__).parent / "authored"
 # Countries whose second-level units ship as polygons: Iraq, its neighbours, the United States.
 ADM2_COUNTRIES = {"Iraq": "IQ", "Syria": "SY", "Turkey": "TR", "Iran": "IR", "Jordan": "JO",
                   "Saudi Arabia": "SA", "Kuwait": "KW", "United States": "US"}
-DETAILED = {"IQ", "SY", "TR", "IR", "JO", "SA", "KW"}
 US_SUFFIX = {"Louisiana": "Parish", "Alaska": "Borough"}
 CONTINENT_IDS = {"AF": "africa", "AS": "asia", "EU": "europe", "NA": "north-america",
                  "SA": "south-america", "OC": "oceania", "AN": "antarctica"}
+# The Kurdistan Region's governorates by OCHA COD-AB P-code (Sulaymaniyah, Duhok, Erbil; the
+# 2019 COD-AB counts Halabja as a district of Sulaymaniyah), so an imported boundary file can
+# redraw the region: see geo.gazetteer.boundaries.
+KR_PCODES = "IQG06|IQG09|IQG11"
 KIND_PRIOR = {"country": 4.0, "continent": 4.5, "adm1": 5.5, "region": 5.5, "adm2": 4.0,
               "physical": 5.0}
 
@@ -261,31 +264,6 @@ def _add_authored(places: dict[str, Entry], iq_adm2: dict[str, Entry]) -> None:
         target.aliases.add(name_key(r["alias"]))
 
 
-def _simplify(geom: BaseGeometry, country: str, kind: str) -> BaseGeometry:
-    fine = country in DETAILED or kind in ("adm2", "region")
-    g = geom.simplify(0.002 if fine else 0.01, preserve_topology=True)
-    g = shapely.set_precision(g, 1e-4)
-    return shapely.make_valid(g)
-
-
-def _oriented(geom: BaseGeometry) -> dict[str, Any]:
-    """GeoJSON geometry (lon, lat) with counter-clockwise exterior rings (RFC 7946)."""
-    polys = [p for p in getattr(geom, "geoms", [geom]) if p.geom_type == "Polygon"]
-    polys = [orient(p, 1.0) for p in polys if not p.is_empty]
-    out = shapely.MultiPolygon(polys) if len(polys) > 1 else polys[0]
-    return _rounded(mapping(out))
-
-
-def _rounded(obj: Any) -> Any:
-    if isinstance(obj, float):
-        return round(obj, 4)
-    if isinstance(obj, (list, tuple)):
-        return [_rounded(x) for x in obj]
-    if isinstance(obj, dict):
-        return {k: _rounded(v) for k, v in obj.items()}
-    return obj
-
-
 def _dumps(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
@@ -301,10 +279,10 @@ def _write_places(out: Path, places: list[Entry]) -> None:
     for e in places:
         if e.geometry is None or e.geometry.is_empty:
             continue
-        geom = _simplify(e.geometry, e.country, e.kind)
+        geom = simplify(e.geometry, e.country, e.kind)
         if geom.is_empty or geom.area == 0:
             continue
-        line = _dumps({"id": e.id, "approx": e.approx, "geometry": _oriented(geom)}) + "\n"
+        line = _dumps({"id": e.id, "approx": e.approx, "geometry": oriented(geom)}) + "\n"
         offsets[e.id] = pos
         pos += len(line.encode("utf-8"))
         shapes.append(line)
@@ -355,9 +333,9 @@ def _context_features(places: dict[str, Entry], iq_adm2: dict[str, Entry]) -> It
     kr = places["geo:kurdistan-region"]
     yield {"type": "Feature", "properties": {
         "layer": "kurdistan-region", "name": "Kurdistan Region", "id": kr.id,
-        "governorates": "Duhok, Erbil, Sulaymaniyah, Halabja",
-        "source": "Constitution of Iraq (2005), Art. 117; boundary: Natural Earth admin-1"},
-        "geometry": _oriented(_simplify(kr.geometry, "IQ", "region"))}
+        "governorates": "Duhok, Erbil, Sulaymaniyah, Halabja", "pcode": KR_PCODES,
+        "source": "Constitution of Iraq (2005), Art. 117", "boundary": "Natural Earth admin-1"},
+        "geometry": oriented(simplify(kr.geometry, "IQ", "region"))}
     with (AUTHORED / "disputed.csv").open(encoding="utf-8") as f:
         for r in csv.DictReader(f):
             geom, approx = _disputed_geometry(r, places, iq_adm2)
@@ -377,7 +355,7 @@ def _disputed_geometry(row: dict[str, str], places: dict[str, Entry],
     rule = row["boundary"]
     if rule.startswith("gb:"):
         g = _resolve_member(rule, places, iq_adm2).geometry
-        return _oriented(_simplify(g, "IQ", "adm2")), False
+        return oriented(simplify(g, "IQ", "adm2")), False
     seat = _resolve_member(row["seat"], places, iq_adm2)
     if rule == "derived:diyala-remainder":
         # Diyala governorate less every district polygon geoBoundaries has: the piece left
@@ -387,7 +365,7 @@ def _disputed_geometry(row: dict[str, str], places: dict[str, Entry],
         pt = shapely.Point(seat.lon, seat.lat)  # shapely takes (x=lon, y=lat)
         parts = [p for p in getattr(rest, "geoms", [rest]) if p.area > 1e-4]
         piece = min(parts, key=lambda p: p.distance(pt))
-        return _oriented(_simplify(piece, "IQ", "adm2")), True
+        return oriented(simplify(piece, "IQ", "adm2")), True
     # No boundary in any registry package: the seat's point stands for the unit.
     return {"type": "Point", "coordinates": [round(seat.lon, 5), round(seat.lat, 5)]}, True
 
@@ -408,12 +386,12 @@ def _write_basemap(out: Path, countries: Iterable[Entry], adm1: Iterable[Entry])
         if g.is_empty or g.area == 0:
             continue
         feats.append({"type": "Feature", "properties": {"kind": "country", "name": e.name},
-                      "geometry": _oriented(g)})
+                      "geometry": oriented(g)})
     for e in adm1:
         if e.country in DETAILED and e.geometry is not None:
             g = shapely.make_valid(shapely.set_precision(e.geometry.simplify(0.01), 1e-3))
             feats.append({"type": "Feature", "properties": {"kind": "adm1", "name": e.name},
-                          "geometry": _oriented(g)})
+                          "geometry": oriented(g)})
     _write(out / "basemap.geojson", _dumps({"type": "FeatureCollection", "features": feats}) + "\n")
 
 

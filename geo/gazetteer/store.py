@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from geo.errors import GazetteerError
+from geo.gazetteer import overlay
 from geo.gazetteer.names import name_key
 from geo.records import Place
 
@@ -37,6 +38,7 @@ def _read_rows(path: Path) -> dict[str, str]:
 
 
 Tables = tuple[dict[str, str], dict[str, str], dict[str, str], frozenset[str], frozenset[str]]
+CANDIDATE_CACHE = 100_000  # names whose candidate lists stay parsed
 TABLE_FORMAT = 1  # bump when the tuple below changes shape
 
 
@@ -98,6 +100,7 @@ class Gazetteer:
         self.folder = folder
         self._rows, self._names, self._demonyms, self._common, self._firsts = _tables(folder)
         self._cache: dict[str, Place] = {}
+        self._candidates: dict[str, tuple[Place, ...]] = {}
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -125,14 +128,17 @@ class Gazetteer:
         """Whether any place is known by this normalised key."""
         return key in self._names
 
-    def candidates(self, key: str) -> list[Place]:
-        """The places known by a normalised key, most prominent first; [] if none."""
-        ids = self._names.get(key)
-        if not ids:
-            return []
-        return [p for p in map(self.place, ids.split(",")) if p is not None]
+    def candidates(self, key: str) -> tuple[Place, ...]:
+        """The places known by a normalised key, most prominent first; () if none."""
+        hit = self._candidates.get(key)
+        if hit is None:
+            ids = self._names.get(key)
+            hit = tuple(p for p in map(self.place, ids.split(",")) if p is not None) if ids else ()
+            if len(self._candidates) < CANDIDATE_CACHE:
+                self._candidates[key] = hit
+        return hit
 
-    def lookup(self, name: str) -> list[Place]:
+    def lookup(self, name: str) -> tuple[Place, ...]:
         """The places a name (as written) may refer to, most prominent first."""
         return self.candidates(name_key(name))
 
@@ -150,7 +156,13 @@ class Gazetteer:
         return key in self._common
 
     def shape(self, place_id: str) -> dict[str, Any] | None:
-        """The GeoJSON geometry of a place's polygon, or None if it has none."""
+        """The GeoJSON geometry of a place's polygon, or None if it has none.
+
+        A polygon imported by ``geo gazetteer import-boundaries`` comes before the bundled one.
+        """
+        imported = overlay.unit_offsets(self.folder).get(place_id)
+        if imported is not None:
+            return overlay.geometry_at(self.folder, imported)
         row = self._rows.get(place_id)
         if row is None:
             return None
@@ -163,10 +175,22 @@ class Gazetteer:
         geometry: dict[str, Any] = record["geometry"]
         return geometry
 
-    def context(self) -> dict[str, Any]:
-        """The curated context layers (Kurdistan Region, disputed territories) as GeoJSON."""
+    def context(self, *, imported: bool = True) -> dict[str, Any]:
+        """The curated context layers (Kurdistan Region, disputed territories) as GeoJSON.
+
+        Parameters
+        ----------
+        imported
+            Redraw the features an imported boundary file covers (False: the bundled layers).
+        """
         data: dict[str, Any] = json.loads((self.folder / "context.geojson").read_text("utf-8"))
-        return data
+        return overlay.apply_context(data, self.folder) if imported else data
+
+    def units(self, country: str, kind: str) -> list[Place]:
+        """Every place of one kind ("adm1", "adm2", ...) in a country, in id order."""
+        ids = sorted(i for i, row in self._rows.items()
+                     if row.split("\t", 3)[1:3] == [kind, country])  # name, kind, country, ...
+        return [p for p in map(self.place, ids) if p is not None]
 
 
 @lru_cache(maxsize=4)

@@ -1,5 +1,6 @@
 /* geo's map page: mentioned places and regions, an article and date filter, a place search,
- * a full-screen button and the legend. Written for geo; needs Leaflet and Leaflet.markercluster.
+ * a full-screen button and the legend; and the offline basemap and the context layers. Written
+ * for geo; needs Leaflet and Leaflet.markercluster.
  *
  * Safety: every string in `data` that is shown is HTML that geo escaped in Python
  * (geo.render._e). This file inserts those strings as they are, reads text back only through
@@ -222,6 +223,31 @@
       return box;
     });
   }
+
+  /* The offline basemap: GeoJSON in (lon, lat) order, which L.geoJSON flips to Leaflet's
+   * (lat, lon); each feature styled by its kind (styles["*"] for the other kinds). */
+  window.geoBasemap = function (data, styles) {
+    return L.geoJSON(data, {
+      pane: "geoBase", interactive: false,
+      style: function (f) { return styles[f.properties.kind] || styles["*"]; }
+    });
+  };
+
+  /* A context layer (Kurdistan Region, disputed territories): one style for every unit, a
+   * circle for a unit known only by its seat, and each unit's tooltip and popup, HTML that
+   * geo escaped, taken from its properties "tip" and "pop". GeoJSON is (lon, lat). */
+  window.geoContext = function (data, style) {
+    return L.geoJSON(data, {
+      style: function () { return style; },
+      pointToLayer: function (f, latlng) {
+        return L.circleMarker(latlng, Object.assign({radius: 6}, style));
+      },
+      onEachFeature: function (f, layer) {
+        layer.bindTooltip(f.properties.tip, {sticky: true});
+        layer.bindPopup(f.properties.pop, POPUP);
+      }
+    });
+  };
 
   window.geoMap = function (map, cluster, regions, data, legend) {
     var dates = data.articles.map(function (a) { return a.d; }).filter(Boolean);

@@ -1,0 +1,186 @@
+"""The boundary overlay: imported polygons kept beside the bundled gazetteer, never inside it.
+
+``geo gazetteer import-boundaries`` writes ``<gazetteer>/overrides/``:
+
+- ``boundaries.jsonl``: one JSON object per line, either a unit's polygon (``"id"``: the
+  gazetteer place it replaces) or a context layer's (``"context"``: the id of a Kurdistan Region
+  or disputed-territory feature), each with the import ``level``, the ``source`` file, the
+  feature's ``name`` and ``code`` and an RFC 7946 ``geometry``;
+- ``MANIFEST.json``: one entry per import (source file, its sha256, date, licence note, counts).
+
+The store reads unit polygons from here before the bundled ``shapes.jsonl``, and redraws the
+context features listed here. Deleting the folder restores the bundled gazetteer.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from geo._io import write_atomic
+
+OVERLAY_DIR = "overrides"
+BOUNDARIES = "boundaries.jsonl"
+MANIFEST = "MANIFEST.json"
+FORMAT = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One imported polygon: a unit's (``target`` is a place id) or a context feature's."""
+
+    target: str
+    is_context: bool
+    level: str
+    country: str
+    source: str
+    name: str
+    code: str
+    geometry: dict[str, Any]
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON form of a line of ``boundaries.jsonl``."""
+        return {"context" if self.is_context else "id": self.target, "level": self.level,
+                "country": self.country, "source": self.source, "name": self.name,
+                "code": self.code, "geometry": self.geometry}
+
+    @classmethod
+    def from_dict(cls, row: dict[str, Any]) -> Record:
+        """The record of a line of ``boundaries.jsonl``."""
+        is_context = "context" in row
+        return cls(target=row["context"] if is_context else row["id"], is_context=is_context,
+                   level=row["level"], country=row["country"], source=row["source"],
+                   name=row["name"], code=row["code"], geometry=row["geometry"])
+
+
+@dataclass(frozen=True, slots=True)
+class Import:
+    """One import of a boundary file, as the overlay's manifest lists it."""
+
+    level: str
+    country: str
+    file: str
+    sha256: str
+    imported: str
+    licence: str
+    features: int
+    units: int
+    context: tuple[str, ...]
+    unmatched: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON form of this entry of ``MANIFEST.json``."""
+        return {"level": self.level, "country": self.country, "file": self.file,
+                "sha256": self.sha256, "imported": self.imported, "licence": self.licence,
+                "features": self.features, "units": self.units, "context": list(self.context),
+                "unmatched": list(self.unmatched)}
+
+    @classmethod
+    def from_dict(cls, row: dict[str, Any]) -> Import:
+        """The entry of a ``MANIFEST.json`` object."""
+        return cls(level=row["level"], country=row["country"], file=row["file"],
+                   sha256=row["sha256"], imported=row["imported"], licence=row["licence"],
+                   features=row["features"], units=row["units"], context=tuple(row["context"]),
+                   unmatched=tuple(row["unmatched"]))
+
+
+def folder_of(gazetteer_dir: Path) -> Path:
+    """The overlay folder of a gazetteer folder."""
+    return gazetteer_dir / OVERLAY_DIR
+
+
+def read(gazetteer_dir: Path) -> tuple[list[Import], list[Record]]:
+    """The imports and records of the overlay ([] and [] when there is none)."""
+    folder = folder_of(gazetteer_dir)
+    if not (folder / MANIFEST).exists():
+        return [], []
+    manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    imports = [Import.from_dict(row) for row in manifest["imports"]]
+    with (folder / BOUNDARIES).open(encoding="utf-8") as f:
+        records = [Record.from_dict(json.loads(line)) for line in f if line.strip()]
+    return imports, records
+
+
+def _dumps(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def write(gazetteer_dir: Path, imports: Iterable[Import], records: Iterable[Record]) -> list[Path]:
+    """Write the overlay (the records first, the manifest last); the paths written."""
+    folder = folder_of(gazetteer_dir)
+    folder.mkdir(exist_ok=True)
+    lines = "".join(_dumps(r.as_dict()) + "\n" for r in records)
+    write_atomic(folder / BOUNDARIES, lines)
+    manifest = {"format": FORMAT, "imports": [i.as_dict() for i in imports]}
+    write_atomic(folder / MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
+    return [folder / BOUNDARIES, folder / MANIFEST]
+
+
+def remove(gazetteer_dir: Path) -> list[Path]:
+    """Delete the overlay; the files removed ([] when there was none)."""
+    folder = folder_of(gazetteer_dir)
+    if not folder.exists():
+        return []
+    removed = sorted(p for p in folder.iterdir() if p.is_file())
+    shutil.rmtree(folder)
+    return removed
+
+
+def unit_offsets(gazetteer_dir: Path) -> dict[str, int]:
+    """Byte offsets of the unit polygons in ``boundaries.jsonl``, by place id ({} if none).
+
+    Re-read whenever the file changes, so a long-lived process sees a new import.
+    """
+    path = folder_of(gazetteer_dir) / BOUNDARIES
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return {}
+    return _offsets(path, st.st_mtime_ns, st.st_size)
+
+
+@lru_cache(maxsize=8)
+def _offsets(path: Path, mtime_ns: int, size: int) -> dict[str, int]:
+    """The index of one version of ``boundaries.jsonl`` (the stamp is the cache key)."""
+    out, pos = {}, 0
+    with path.open("rb") as f:
+        for line in f:
+            row = json.loads(line)
+            if "id" in row:
+                out[row["id"]] = pos
+            pos += len(line)
+    return out
+
+
+def geometry_at(gazetteer_dir: Path, offset: int) -> dict[str, Any]:
+    """The geometry of the record starting at ``offset`` in ``boundaries.jsonl``."""
+    with (folder_of(gazetteer_dir) / BOUNDARIES).open("rb") as f:
+        f.seek(offset)
+        geometry: dict[str, Any] = json.loads(f.readline())["geometry"]
+    return geometry
+
+
+def apply_context(context: dict[str, Any], gazetteer_dir: Path) -> dict[str, Any]:
+    """The context layers with every feature the overlay redraws replaced (a new object).
+
+    When several imports redraw a feature, the latest wins. A redrawn feature is no longer
+    ``approx`` and its ``boundary`` names the imported file.
+    """
+    _, records = read(gazetteer_dir)
+    latest = {r.target: r for r in records if r.is_context}
+    if not latest:
+        return context
+    out = copy.deepcopy(context)
+    for feat in out["features"]:
+        rec = latest.get(feat["properties"].get("id", ""))
+        if rec is not None:
+            feat["geometry"] = rec.geometry
+            feat["properties"]["approx"] = False
+            feat["properties"]["boundary"] = f"{rec.source} (imported, {rec.level})"
+    return out
