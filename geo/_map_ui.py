@@ -1,17 +1,11 @@
-"""The map page's own parts: the legend, kind colours, and the element that hands the places
-to ``geo/static/geo-map.js`` (markers, regions, article and date filter, search, full screen)."""
+"""The map page's own parts that need no folium: the legend, kind colours, and JSON that is
+safe inside a ``<script>`` element (the folium elements are in ``geo._page``)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any
-
-import folium
-from folium.elements import JSCSSMixin
-from jinja2 import Template
-
-from geo import _assets
 
 KIND_LABELS = {
     "continent": "continent", "country": "country", "region": "region",
@@ -89,71 +83,3 @@ def legend_html(kinds: Sequence[str], colours: Mapping[str, str], *, classes: Se
              for title, c in context.items()]
     rows.append("<div class='geo-note'>click a disputed unit for the sources counting it</div>")
     return "".join(rows) + "</details>"
-
-
-class ScriptLayer(JSCSSMixin, folium.map.Layer):  # type: ignore[misc]
-    """A layer that a JavaScript expression builds (``var NAME = EXPRESSION;``), listed in the
-    layer control like any folium layer: one element, one template, whatever its size.
-
-    Parameters
-    ----------
-    expression
-        JavaScript that evaluates to a Leaflet layer; any data in it must come from
-        ``script_json`` or ``script_safe``.
-    name
-        The layer's name in the layer control.
-    overlay
-        An overlay (True) or a base layer (False).
-    js, css
-        ``(name, geo-asset URL)`` pairs of the scripts and stylesheets the expression needs.
-    """
-
-    _template = Template("""{% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = {{ this.expression }};
-    {% endmacro %}""")
-
-    def __init__(self, expression: str, *, name: str, overlay: bool = True,
-                 js: Sequence[tuple[str, str]] = (),
-                 css: Sequence[tuple[str, str]] = ()) -> None:
-        super().__init__(name=name, overlay=overlay)
-        self._name = "ScriptLayer"
-        self.expression = expression
-        self.default_js = [("geo_map", _assets.MAP_JS_URL), *js]
-        self.default_css = [("geo_map_css", _assets.MAP_CSS_URL), *css]
-
-
-class MapUI(JSCSSMixin):  # type: ignore[misc]
-    """Draws the places and regions and adds the filter, search, full-screen and legend
-    controls (``geo/static/geo-map.js``), fed with one JSON document from ``render.map_data``.
-
-    Parameters
-    ----------
-    data
-        The document from ``render.map_data``.
-    cluster, regions
-        The layers the markers and the region polygons go into.
-    legend
-        The legend's HTML (``legend_html``).
-    css
-        Extra CSS for the page (the kind colours, ``kind_css``).
-    """
-
-    _template = Template("""
-        {% macro header(this, kwargs) %}<style>{{ this.css }}</style>{% endmacro %}
-        {% macro script(this, kwargs) %}
-        geoMap({{ this._parent.get_name() }}, {{ this.cluster.get_name() }},
-               {{ this.regions.get_name() }}, {{ this.data }}, {{ this.legend }});
-        {% endmacro %}
-    """)
-    default_js = [("geo_map", _assets.MAP_JS_URL)]
-    default_css = [("geo_map_css", _assets.MAP_CSS_URL)]
-
-    def __init__(self, data: dict[str, Any], *, cluster: folium.map.Layer,
-                 regions: folium.map.Layer, legend: str, css: str) -> None:
-        super().__init__()
-        self._name = "GeoMapUI"
-        self.data = script_json(data)
-        self.legend = script_json(legend)
-        self.css = css.replace("<", "")  # geo's constants; never lets the style element close
-        self.cluster = cluster
-        self.regions = regions

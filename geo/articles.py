@@ -29,8 +29,9 @@ from geo.errors import ArticleError, InputError
 from geo.records import Article
 
 HEADER_KEYS = ("title", "source", "url", "date")
-_HEADER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
+_HEADER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _ID_RE = re.compile(r"[^a-z0-9]+")
+_CONTROL_CHARS = tuple(chr(i) for i in range(32) if chr(i) not in "\n\r\t\f")
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +87,7 @@ def decode(data: bytes, name: str = "<bytes>") -> str:
 
 def _control_share(text: str) -> float:
     sample = text[:20000]
-    bad = sum(1 for c in sample if ord(c) < 32 and c not in "\n\r\t\f")
+    bad = sum(map(sample.count, _CONTROL_CHARS))
     return bad / max(1, len(sample))
 
 

@@ -38,7 +38,11 @@ DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sun
 
 @dataclass(frozen=True, slots=True)
 class BenchResult:
-    """The measured times of one benchmark run, in seconds."""
+    """The measured times of one benchmark run, in seconds.
+
+    ``identical`` says that the rebuild left the outputs as they were and that the outputs
+    after the add are those a build from scratch of the same articles writes.
+    """
 
     articles: int
     first_build: float
@@ -116,7 +120,8 @@ def _outputs(folder: Path) -> dict[str, bytes]:
 
 
 def run(gazetteer_dir: Path, gaz: Gazetteer, *, count: int = 200) -> BenchResult:
-    """Time a first build of ``count`` articles, a rebuild with nothing changed, and an add."""
+    """Time a first build of ``count`` articles, a rebuild with nothing changed, and an add;
+    then build the same articles from scratch (untimed) to check the add's outputs."""
     names = place_names(gazetteer_dir, gaz)
     with tempfile.TemporaryDirectory(prefix="geo-bench-") as tmp:
         base = Path(tmp)
@@ -130,5 +135,7 @@ def run(gazetteer_dir: Path, gaz: Gazetteer, *, count: int = 200) -> BenchResult
         extra = base / "extra.md"
         extra.write_text(article_text(count, names), encoding="utf-8")
         add_one = _timed(*common, "add", str(extra), "--seeds", str(seeds), "--out", str(out))
+        _timed(*common, "build", "--seeds", str(seeds), "--out", str(base / "fresh"))
+        identical = identical and _outputs(out) == _outputs(base / "fresh")
     return BenchResult(articles=count, first_build=first, rebuild=rebuild, add_one=add_one,
                        identical=identical)

@@ -156,6 +156,61 @@ def cmd_gazetteer_lookup(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_gazetteer_import(args: argparse.Namespace) -> int:
+    """Replace the gazetteer's unit polygons with those of an official boundary file (OCHA
+    COD-AB with P-codes, GADM, ...: GeoJSON or any file GDAL reads, reprojected to WGS 84).
+
+    Each feature is matched to a unit of the same country and level by name, by the
+    gazetteer's aliases, or by overlap; features whose P-codes cover a disputed district or
+    sub-district, or the Kurdistan Region's three governorates, redraw those context layers.
+    The polygons go to GAZETTEER/overrides/, beside the bundled files; importing the same file
+    again replaces its earlier import, and 'geo gazetteer remove-boundaries' undoes it.
+    """
+    from geo.gazetteer.boundaries import import_boundaries
+
+    report = import_boundaries(Path(args.file), pipeline.gazetteer(_settings(args)),
+                               level=args.level, name_field=args.name_field,
+                               code_field=args.code_field, country=args.country,
+                               licence=args.licence)
+    print("\n".join(report.lines()))
+    return 0
+
+
+def cmd_gazetteer_remove(args: argparse.Namespace) -> int:
+    """Remove imported boundaries (one file's, or all of them), which restores the bundled
+    polygons and context layers."""
+    from geo.gazetteer.boundaries import remove_boundaries
+
+    folder = _settings(args).gazetteer_dir
+    removed = remove_boundaries(folder, file=args.file)
+    for name in removed:
+        print(f"removed the import of {name}")
+    if not removed:
+        print(f"no imported boundaries in {folder}; nothing to remove")
+    return 0
+
+
+def cmd_gazetteer_compare(args: argparse.Namespace) -> int:
+    """Measure geo's boundaries against a reference dataset (e.g. OCHA COD-AB): the IoU of the
+    Kurdistan Region, of the disputed territories' union and of each context feature against
+    the reference units with the same P-codes (in an equal-area projection), and whether each
+    town of a CSV (name, lat, lon) falls inside geo's polygon of its reference district."""
+    from geo.gazetteer import comparison
+
+    references = comparison.find_references([Path(p) for p in args.references])
+    towns = comparison.read_towns(Path(args.towns)) if args.towns else ()
+    result = comparison.compare(pipeline.gazetteer(_settings(args)), references, towns)
+    print(json.dumps(result.as_dict(), ensure_ascii=False, indent=1) if args.json
+          else "\n".join(result.lines()))
+    return 0
+
+
+def cmd_gazetteer(args: argparse.Namespace) -> int:
+    """Build the bundled gazetteer, look names up in it, import official boundaries into it
+    or compare it with them."""
+    return 0  # never reached: a gazetteer COMMAND is required
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     """Score geo on a gold corpus (JSON Lines with id, text, toponyms): recognition P/R/F1,
     Acc@161, mean/median km, AUC, map recall/precision (the definitions of score.py)."""
@@ -167,7 +222,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     def run(text: str) -> list[dict[str, object]]:
         return [m.as_dict() for m in pipeline.extract(text, gaz)]
 
-    result = evaluate.evaluate(docs, run)
+    result = evaluate.evaluate(docs, run, inside=evaluate.polygon_test(gaz.shape))
     print(json.dumps(result) if args.json else evaluate.report(result))
     return 0
 
@@ -235,8 +290,7 @@ def _parser() -> argparse.ArgumentParser:
     bb.add_argument("--articles", type=int, default=200, metavar="N",
                     help="synthetic articles to generate (default 200)")
     add("extract", cmd_extract)
-    g = add("gazetteer", lambda a: 0)
-    g.description = g.help = "Build the bundled gazetteer or look names up in it."
+    g = add("gazetteer", cmd_gazetteer)
     gsub = g.add_subparsers(dest="gazetteer_command", required=True, metavar="COMMAND")
     gb = add("build", cmd_gazetteer_build, gsub)
     gb.add_argument("--cache", default=".geo-cache", metavar="DIR",
@@ -245,6 +299,31 @@ def _parser() -> argparse.ArgumentParser:
     gl.add_argument("names", nargs="+", metavar="NAME")
     gl.add_argument("--json", action="store_true", help="print one JSON object")
     gl.add_argument("--limit", type=int, default=10, help="candidates per name (default 10)")
+    gi = add("import-boundaries", cmd_gazetteer_import, gsub)
+    gi.add_argument("file", metavar="FILE", help="boundary file (GeoJSON, GeoPackage, ...)")
+    gi.add_argument("--level", choices=("adm1", "adm2", "adm3"),
+                    help="its level (default: from ADMn_PCODE or GID_n fields)")
+    gi.add_argument("--name-field", metavar="FIELD",
+                    help="field with the unit names (default: ADMn_EN, NAME_n, name, ...)")
+    gi.add_argument("--code-field", metavar="FIELD",
+                    help="field with the P-codes (default: ADMn_PCODE, GID_n, pcode, ...)")
+    gi.add_argument("--country", metavar="ISO2",
+                    help="its country (default: from ADM0_PCODE or the P-codes' prefix)")
+    gi.add_argument("--licence", default="", metavar="TEXT",
+                    help="the file's licence, recorded in the overlay's manifest")
+    gr = add("remove-boundaries", cmd_gazetteer_remove, gsub)
+    gr.add_argument("file", nargs="?", metavar="FILE",
+                    help="the file name of one import to remove (default: all of them)")
+    gc = add("compare", cmd_gazetteer_compare, gsub)
+    gc.add_argument("references", nargs="+", metavar="REFERENCE",
+                    help="reference boundary files, or a folder of them (adm1-adm3 are found "
+                         "by their fields)")
+    gc.add_argument("--towns", metavar="CSV",
+                    help="towns to check (columns name, lat, lon); needs an adm2 reference")
+    gc.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+    for sp in (gi, gr, gc):
+        sp.add_argument("--gazetteer", metavar="DIR", default=argparse.SUPPRESS,
+                        help="gazetteer folder (default data/gazetteer, or $GEO_GAZETTEER)")
     ev = add("eval", cmd_eval)
     ev.add_argument("corpus", metavar="CORPUS.jsonl", help="gold corpus")
     ev.add_argument("--json", action="store_true", help="print the scores as one JSON object")

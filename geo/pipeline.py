@@ -2,7 +2,9 @@
 
 Builds are incremental: each article's extraction is cached under ``<out>/.geo-cache/`` by the
 hash of its text and of the code and gazetteer (see ``geo._cache``), and the map is rendered
-again only when what it shows has changed. The outputs are the same bytes either way.
+again only when what it shows has changed; even then folium renders the page's skeleton again
+only when geo, folium or the gazetteer changed (see ``geo.render``). The outputs are the same
+bytes either way.
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ import hashlib
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
-from geo import _cache, aggregate, articles, geojson
+from geo import _cache, aggregate, articles, geojson, render
 from geo._io import build_lock, remove_leftovers, write_all_atomic
 from geo.articles import Added, Skipped
 from geo.gazetteer.store import Gazetteer, load
@@ -116,22 +119,40 @@ def _render_key(settings: Settings, mapped: Sequence[MappedPlace],
     return h.hexdigest()
 
 
+def _skeleton(settings: Settings, backdrop: render.Backdrop, *,
+              bounded: bool) -> render.Skeleton:
+    """The page's skeleton: the one kept in the cache if it was made from the same backdrop by
+    the same code and packages, else a new one (then kept)."""
+    folder = _cache.cache_dir(settings.out_dir)
+    h = hashlib.sha256(f"{_cache.fingerprint(settings.gazetteer_dir)}\0{bounded}".encode())
+    for text in (backdrop.basemap, *(t for layer in backdrop.context for t in layer)):
+        h.update(b"\0" + text.encode("utf-8", "surrogatepass"))
+    key, name = h.hexdigest(), "skeleton-fit" if bounded else "skeleton"
+    kept = _cache.load_text(folder, name, key)
+    found = None if kept is None else render.Skeleton.parse(kept, bounded=bounded)
+    if found is None:
+        found = render.skeleton(backdrop, bounded=bounded)
+        _cache.keep_text(folder, name, key, found.text)
+    return found
+
+
 def _outputs(settings: Settings, mapped: Sequence[MappedPlace],
              shown: Sequence[Article]) -> dict[Path, str]:
     """The text of each output file."""
-    from geo import render  # folium is slow to import; a build with nothing new never needs it
-
     gaz = gazetteer(settings)
+    shape_of = cache(gaz.shape)  # both the GeoJSON and the page need each polygon
     context = gaz.context()
     basemap = _cache.compact_json(_cache.cache_dir(settings.out_dir),
                                   _cache.fingerprint(settings.gazetteer_dir),
                                   settings.gazetteer_dir / "basemap.geojson")
+    content = render.parts(mapped, articles=shown, shape_of=shape_of)
+    page = _skeleton(settings, render.backdrop(context, basemap),
+                     bounded=content.bounds is not None)
     paths = [settings.out_dir / name for name in OUTPUT_NAMES]
     return {
-        paths[0]: geojson.dumps(geojson.places_collection(mapped, gaz.shape)),
+        paths[0]: geojson.dumps(geojson.places_collection(mapped, shape_of)),
         paths[1]: geojson.dumps(context),
-        paths[2]: render.render(mapped, context=context, basemap=basemap, shape_of=gaz.shape,
-                                articles=shown),
+        paths[2]: page.fill(content),
     }
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from itertools import pairwise
 from typing import NamedTuple
+from weakref import WeakKeyDictionary
 
 from geo.gazetteer.names import fold_token, strip_article
 from geo.gazetteer.store import Gazetteer
@@ -82,9 +82,14 @@ CUES_BEFORE = {"province": "adm", "governorate": "adm", "district": "adm", "coun
 PROMINENT_KINDS = frozenset({"country", "continent", "region"})
 WELL_KNOWN_KINDS = PROMINENT_KINDS | {"adm1"}
 TOWN_KINDS = frozenset({"city", "town", "village"})
-# A token of names.TOKEN_RE that does not start with a lower-case letter or a digit.
-_CAP_RE = re.compile(r"(?<![^\W_])(?:(?:[A-Z]\.){2,}|(?![a-z\d_])[^\W\d_]+"
-                     r"(?:['’ʼʿ`](?!(?:re|ve|ll|nt|t|s|d|m)\b)[^\W\d_]{2,})*)")
+# A token of names.TOKEN_RE that does not start with an ASCII lower-case letter or a digit, and
+# is not glued to a letter or digit before it. The first letter comes first in the pattern and
+# the "nothing glued before it" test right after it (a look-behind over that letter and the
+# character before), so the regex engine can skip ahead to the next candidate letter instead of
+# trying the look-behind at every character of the text.
+_CAP_RE = re.compile(r"[^a-z\W\d_](?<![^\W_][\s\S])"
+                     r"(?:(?<=[A-Z])\.(?:[A-Z]\.)+"  # a dotted abbreviation: "U.S.", "W.Va."
+                     r"|[^\W\d_]*(?:['’ʼʿ`](?!(?:re|ve|ll|nt|t|s|d|m)\b)[^\W\d_]{2,})*)")
 _PUNCT = "\"'“”‘’()[],.;:!?-–—"
 _CONNECTOR_GAP_RE = re.compile(r" [a-z]{1,4}(?: [a-z]{1,4})?[ -]| [a-z]{1,4}-")
 _LONG_WORD_RE = re.compile(r"[^\W\d_]{4,}")
@@ -92,56 +97,98 @@ _NEXT_WORD_RE = re.compile(r"[ \t]{1,2}([^\W\d_]+)")
 _DIGITS_AFTER_RE = re.compile(r" ?\d+\b")
 _SEPARATOR_RE = re.compile(r"[ \t\u00a0]*[-‐–]?[ \t\u00a0]*|\.[ \t\u00a0]*")
 _NOT_NAME = ORG_WORDS | TITLES | STOP_WORDS | frozenset(CUES_AFTER)
+MEMO_SIZE = 100_000  # keys remembered per table of a _Memo
 
 
-class _Token(NamedTuple):
-    """A capitalised word (or one in a script without case)."""
+class _Memo(NamedTuple):
+    """What the recogniser has worked out about single keys with one gazetteer (see
+    _first_word and _place_word). The answers depend only on the key and the gazetteer, whose
+    names never change once loaded, and most keys come up again in the next article."""
 
-    start: int
-    end: int
-    text: str
-    key: str
+    first_words: dict[str, tuple[bool, str, str]]
+    place_words: dict[str, bool]
 
 
-def _tokenize(text: str) -> list[_Token]:
+# Held weakly, so that the memo of a gazetteer no longer used goes with it.
+_MEMOS: WeakKeyDictionary[Gazetteer, _Memo] = WeakKeyDictionary()
+
+
+def _memo(gaz: Gazetteer) -> _Memo:
+    """The memo of a gazetteer (a new one the first time)."""
+    memo = _MEMOS.get(gaz)
+    if memo is None:
+        memo = _MEMOS[gaz] = _Memo({}, {})
+    return memo
+
+
+class _Tokens(NamedTuple):
+    """The capitalised words of a text (or words in a script without case), field by field:
+    the i-th token is ``starts[i]:ends[i]``, written ``words[i]``, with name key ``keys[i]``.
+
+    Four tuples per text are much cheaper to build than one record per token.
+    """
+
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+    words: tuple[str, ...]
+    keys: tuple[str, ...]
+
+
+def _tokenize(text: str) -> _Tokens:
     """The capitalised tokens of a text (lower-case words are read only as context)."""
-    return [_Token(m.start(), m.end(), w, fold_token(w))
-            for m in _CAP_RE.finditer(text) if not (w := m.group())[0].islower()]
+    rows = [(m.start(), m.end(), w)
+            for m in _CAP_RE.finditer(text) if not (w := m[0])[0].islower()]
+    if not rows:
+        return _Tokens((), (), (), ())
+    starts, ends, words = zip(*rows)
+    return _Tokens(starts, ends, words, tuple(map(fold_token, words)))
 
 
-def _before(text: str, tok: _Token) -> tuple[str, bool]:
-    """The lower-case word before a token, and whether it puts the token after "in", "near",
-    "from" ... (or "in the")."""
-    words = text[max(0, tok.start - 30):tok.start].split()[-2:]
-    prev = words[-1].strip(_PUNCT).lower() if words else ""
-    prev2 = words[0].strip(_PUNCT).lower() if len(words) == 2 else ""
-    return prev, prev in LOCATIVES or (prev == "the" and prev2 in LOCATIVES)
+def _before(text: str, start: int, seen: dict[int, tuple[str, bool]]) -> tuple[str, bool]:
+    """The lower-case word before offset ``start``, and whether it puts what follows after "in",
+    "near", "from" ... (or "in the").
+
+    ``seen`` keeps the answers already worked out for this text, by offset: a token is asked
+    about up to three times.
+    """
+    hit = seen.get(start)
+    if hit is None:
+        seen[start] = hit = _read_before(text[max(0, start - 30):start])
+    return hit
 
 
-def _gap_words(text: str, a: _Token, b: _Token) -> list[str] | None:
-    """The lower-case words joining two capitalised tokens into one name, or None.
+def _read_before(head: str) -> tuple[str, bool]:
+    """The last word of ``head`` and whether it is "in", "near", "from" ... (or "in the")."""
+    words = head.rsplit(None, 2)  # the last two words (and the rest)
+    if not words:
+        return "", False
+    prev = words[-1].strip(_PUNCT).lower()
+    if prev == "the":  # "in the Kurdistan Region"
+        return prev, len(words) >= 2 and words[-2].strip(_PUNCT).lower() in LOCATIVES
+    return prev, prev in LOCATIVES
+
+
+def _gap_words(gap: str, left: str) -> list[str] | None:
+    """The lower-case words in ``gap``, the text between two capitalised tokens (the first
+    written ``left``), that join them into one name, or None.
 
     [] for a plain join ("Tal-Afar", "Tuz Khurmatu", "St. Louis"); the words for a join through
     connectors ("Bay of Biscay", "Mustafa al-Kadhimi"); None when the tokens are apart.
     """
-    gap = text[a.end:b.start]
     if gap == " ":
         return []
-    if gap.startswith("."):  # only after an abbreviation: "St. Louis", "Gen. Smith", "W.Va."
-        ok = len(a.text) <= 3 and _SEPARATOR_RE.fullmatch(gap) is not None
+    if gap[:1] == ".":  # only after an abbreviation: "St. Louis", "Gen. Smith", "W.Va."
+        ok = len(left) <= 3 and _SEPARATOR_RE.fullmatch(gap) is not None
         return [] if ok else None
+    if len(gap) > 14:
+        return None  # the common case: too far apart
     if len(gap) <= 3 and _SEPARATOR_RE.fullmatch(gap) and "\n" not in gap:
         return []
-    if len(gap) <= 14 and _CONNECTOR_GAP_RE.fullmatch(gap):
+    if _CONNECTOR_GAP_RE.fullmatch(gap):
         words = gap.replace("-", " ").split()
         if all(w in CONNECTORS for w in words):
             return words
     return None
-
-
-def _sentence_initial(text: str, start: int) -> bool:
-    head = text[max(0, start - 4):start].rstrip(" \t\u00a0")
-    return start == 0 or head == "" or head[-1] in ".!?\"“”'‘’:;(\n—–-"
 
 
 def _headline_lines(text: str) -> set[int]:
@@ -157,19 +204,17 @@ def _headline_lines(text: str) -> set[int]:
     return out
 
 
-def _runs(toks: list[_Token], gaps: list[list[str] | None]) -> Iterator[list[_Token]]:
-    """Maximal runs of joined capitalised tokens ("Prime Minister Mustafa al-Kadhimi")."""
-    i = 0
-    while i < len(toks):
-        j = i
-        while j < len(gaps) and gaps[j] is not None and NAME_PARTICLES.issuperset(gaps[j] or ()):
-            j += 1
-        yield toks[i:j + 1]
-        i = j + 1
+def _runs(gaps: list[list[str] | None]) -> Iterator[tuple[int, int]]:
+    """Maximal runs of joined capitalised tokens ("Prime Minister Mustafa al-Kadhimi"), as
+    (first, end) token indices, from the gaps between the tokens of a text (see _gap_words)."""
+    ends = [i + 1 for i, words in enumerate(gaps)
+            if words is None or words and not NAME_PARTICLES.issuperset(words)]
+    ends.append(len(gaps) + 1)
+    return zip([0, *ends], ends)
 
 
-def _person_tokens(text: str, toks: list[_Token], gaps: list[list[str] | None],
-                   gaz: Gazetteer) -> set[str]:
+def _person_tokens(text: str, toks: _Tokens, gaps: list[list[str] | None], gaz: Gazetteer,
+                   seen: dict[int, tuple[str, bool]], memo: _Memo) -> set[str]:
     """Keys of tokens the article uses in people's names ("David Jones", "Gen. Tahsin al-Khafaji").
 
     Each run of capitalised tokens is cut at organisation, title, cue and function words; a
@@ -177,66 +222,107 @@ def _person_tokens(text: str, toks: list[_Token], gaps: list[list[str] | None],
     single name right after a title. Tokens the article also writes after "in", "near", "from"
     ... are places, whatever else it does with them.
     """
+    if not toks.keys:
+        return set()
     headlines = _headline_lines(text)
     people: set[str] = set()
-    for run in _runs(toks, gaps):
-        if len(run) == 1 and not gaz.has_key(run[0].key):
+    starts, keys = toks.starts, toks.keys
+    for first, end in _runs(gaps):
+        lone = end - first == 1
+        if lone and not gaz.has_key(keys[first]):
             continue  # a lone word that names no place: nothing to learn
-        titled = _before(text, run[0])[0].rstrip(".") in TITLES
-        if len(run) == 1 and not titled:
+        start = starts[first]
+        titled = _before(text, start, seen)[0].rstrip(".") in TITLES
+        if lone and not titled:
             continue
-        if text.rfind("\n", 0, run[0].start) + 1 in headlines:
+        if text.rfind("\n", 0, start) + 1 in headlines:
             continue
         piece: list[str] = []
         after_title = titled
-        for tok in [*run, None]:
-            key = None if tok is None else tok.key.rstrip(".")
+        for key in [*keys[first:end], None]:
+            key = None if key is None else key.rstrip(".")
             if key is not None and key not in _NOT_NAME:
                 piece.append(key)
                 continue
             if (len(piece) >= 2 or (piece and after_title)) \
                     and not gaz.has_key(strip_article(" ".join(piece))) \
-                    and not any(gaz.is_demonym(k) or _well_known(k, gaz) for k in piece):
+                    and not any(_place_word(k, gaz, memo.place_words) for k in piece):
                 people.update(piece)
             after_title, piece = key in TITLES, []
-    return people - {t.key for t in toks if t.key in people and _before(text, t)[1]}
+    if people:
+        people -= {key for key, start in zip(keys, starts)
+                   if key in people and _before(text, start, seen)[1]}
+    return people
 
 
-def _longest_match(toks: list[_Token], gaps: list[list[str] | None], i: int,
-                   gaz: Gazetteer) -> tuple[int, str, str] | None:
+def _role(key: str, gaz: Gazetteer) -> str:
+    """How a name key matches: "demonym" ("Canadian" is the adjective, not Canadian County),
+    "name", or "" (not at all)."""
+    if gaz.is_demonym(key):
+        return "demonym"
+    return "name" if gaz.has_key(key) else ""
+
+
+def _first_word(key: str, gaz: Gazetteer, memo: dict[str, tuple[bool, str, str]]
+                ) -> tuple[bool, str, str]:
+    """For a token key: whether a name may start with it, and its key without an article and
+    that key's role (see _role); remembered in ``memo``."""
+    hit = memo.get(key)
+    if hit is None:
+        # a name's first word, or an article, as in "Al Anbar"
+        starts = gaz.may_start(key) or key in ("al", "el")
+        stripped = strip_article(key)
+        hit = starts, stripped, _role(stripped, gaz)
+        if len(memo) < MEMO_SIZE:
+            memo[key] = hit
+    return hit
+
+
+def _longest_match(keys: tuple[str, ...], gaps: list[list[str] | None], i: int,
+                   gaz: Gazetteer, memo: _Memo) -> tuple[int, str, str] | None:
     """The longest gazetteer name starting at token i: (end index, key, role)."""
-    if not gaz.may_start(toks[i].key) and toks[i].key not in ("al", "el"):
-        return None  # nothing starts with this word (an article may, as in "Al Anbar")
-    best = None
-    parts = [toks[i].key]
-    for j in range(i, min(i + MAX_TOKENS, len(toks))):
-        if j > i:
-            words = gaps[j - 1]
-            if words is None:
-                break
-            parts += [*words, toks[j].key]
-        key = strip_article(" ".join(parts))
-        if gaz.is_demonym(key):  # "Canadian" is the adjective, not Canadian County
-            best = (j + 1, key, "demonym")
-        elif gaz.has_key(key):
-            best = (j + 1, key, "name")
+    starts, key, role = _first_word(keys[i], gaz, memo.first_words)
+    if not starts:
+        return None  # nothing starts with this word
+    best = (i + 1, key, role) if role else None
+    name = keys[i]
+    j = i + 1  # the next token to join
+    while j < len(keys) and j - i < MAX_TOKENS and (words := gaps[j - 1]) is not None:
+        name = " ".join([name, *words, keys[j]])
+        j += 1
+        key = strip_article(name)
+        role = _role(key, gaz)
+        if role:
+            best = (j, key, role)
     return best
 
 
-def _cue(text: str, prev: str, last: _Token) -> str:
-    m = _NEXT_WORD_RE.match(text, last.end)
+def _cue(text: str, prev: str, end: int) -> str:
+    """The feature cue of a name ending at offset ``end`` whose word before is ``prev``."""
+    m = _NEXT_WORD_RE.match(text, end)
     after = m.group(1).lower() if m else ""
     return CUES_AFTER.get(after) or CUES_BEFORE.get(prev) or ""
 
 
-def _is_org(text: str, toks: list[_Token], gaps: list[list[str] | None], i: int, j: int) -> bool:
-    """Whether the name toks[i:j] is part of an organisation's name: "Kurdistan 24",
+def _is_org(text: str, toks: _Tokens, gaps: list[list[str] | None], i: int, j: int) -> bool:
+    """Whether the name of tokens i to j - 1 is part of an organisation's name: "Kurdistan 24",
     "Kirkuk Police", "Patriotic Union of Kurdistan", "University of Mosul"."""
-    if _DIGITS_AFTER_RE.match(text, toks[j - 1].end):
+    if _DIGITS_AFTER_RE.match(text, toks.ends[j - 1]):
         return True
-    if j < len(toks) and toks[j].key in ORG_WORDS and gaps[j - 1] == []:
+    if j < len(toks.keys) and toks.keys[j] in ORG_WORDS and gaps[j - 1] == []:
         return True
-    return i > 0 and gaps[i - 1] == ["of"] and toks[i - 1].key in ORG_WORDS
+    return i > 0 and gaps[i - 1] == ["of"] and toks.keys[i - 1] in ORG_WORDS
+
+
+def _place_word(key: str, gaz: Gazetteer, memo: dict[str, bool]) -> bool:
+    """Whether a key is a demonym or names a well-known place (see _well_known); remembered in
+    ``memo``."""
+    hit = memo.get(key)
+    if hit is None:
+        hit = gaz.is_demonym(key) or _well_known(key, gaz)
+        if len(memo) < MEMO_SIZE:
+            memo[key] = hit
+    return hit
 
 
 def _prominent(key: str, gaz: Gazetteer) -> bool:
@@ -253,21 +339,20 @@ def _well_known(key: str, gaz: Gazetteer) -> bool:
                           or top[0].kind in TOWN_KINDS and top[0].population >= 1_000_000)
 
 
-def _keep(text: str, toks: list[_Token], i: int, j: int, key: str, gaz: Gazetteer,
-          people: set[str], prev: str, locative: bool) -> bool:
-    """Whether a one-token match is a place and not a person, an abbreviation or a word."""
-    if j - i > 1:
-        return True
-    tok = toks[i]
-    if tok.key in STOP_WORDS or tok.key in TITLES:
+def _keep(text: str, toks: _Tokens, i: int, key: str, gaz: Gazetteer, people: set[str],
+          prev: str, locative: bool) -> bool:
+    """Whether a one-token match (token i, name key ``key``) is a place and not a person, an
+    abbreviation or a word."""
+    word, end, token_key = toks.words[i], toks.ends[i], toks.keys[i]
+    if token_key in STOP_WORDS or token_key in TITLES:
         return False
-    if len(tok.key) <= 2 and not (tok.text.isupper() or text[tok.end:tok.end + 1] == "."):
+    if len(token_key) <= 2 and not (word.isupper() or text[end:end + 1] == "."):
         return False  # "C", "Va" without its period; "US", "U.S.", "Ky." stay
     if locative or gaz.is_demonym(key):
         return True
-    if tok.key in people or prev.rstrip(".") in TITLES:
+    if token_key in people or prev.rstrip(".") in TITLES:
         return False  # "Jones" after "David Jones"; "Gen. Jordan"
-    if tok.text.isupper() and len(tok.text) <= 4 or gaz.is_common_word(key):
+    if word.isupper() and len(word) <= 4 or gaz.is_common_word(key):
         return _prominent(key, gaz)  # "NATO", "Mobile" no; "US", "China", "MOSUL" yes
     return True
 
@@ -275,19 +360,22 @@ def _keep(text: str, toks: list[_Token], i: int, j: int, key: str, gaz: Gazettee
 def spans(text: str, gaz: Gazetteer) -> Iterator[Span]:
     """Yield the candidate place-name spans of ``text``, left to right."""
     toks = _tokenize(text)
-    gaps = [_gap_words(text, a, b) for a, b in pairwise(toks)]
-    people = _person_tokens(text, toks, gaps, gaz)
+    starts, ends, words, keys = toks
+    gaps = [_gap_words(text[end:start], word) for end, start, word in zip(ends, starts[1:], words)]
+    seen: dict[int, tuple[str, bool]] = {}  # the word before each token, once worked out
+    memo = _memo(gaz)
+    people = _person_tokens(text, toks, gaps, gaz, seen, memo)
     i = 0
-    while i < len(toks):
-        hit = _longest_match(toks, gaps, i, gaz)
+    while i < len(keys):
+        hit = _longest_match(keys, gaps, i, gaz, memo)
         if hit is None:
             i += 1
             continue
         j, key, role = hit
-        first, last = toks[i], toks[j - 1]
-        prev, locative = _before(text, first)
-        if _keep(text, toks, i, j, key, gaz, people, prev, locative):
-            yield Span(start=first.start, end=last.end, text=text[first.start:last.end], key=key,
+        start, end = starts[i], ends[j - 1]
+        prev, locative = _before(text, start, seen)
+        if j - i > 1 or _keep(text, toks, i, key, gaz, people, prev, locative):
+            yield Span(start=start, end=end, text=text[start:end], key=key,
                        role="org" if _is_org(text, toks, gaps, i, j) else role,
-                       cue=_cue(text, prev, last))
+                       cue=_cue(text, prev, end))
         i = j

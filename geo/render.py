@@ -7,21 +7,24 @@ is drawn from the gazetteer; online tile layers stay available as other base lay
 The mentioned places and regions travel to the page as one JSON document (see ``map_data``) that
 ``geo/static/geo-map.js`` turns into markers and polygons: one compact blob opens much faster
 than thousands of folium objects, and lets the page filter by article and date.
+
+The page is a *skeleton* with holes, filled with the *parts* the articles make (see ``parts``):
+the skeleton depends only on the gazetteer and on geo itself, so a build may keep it and skip
+folium when only the articles changed (``geo.pipeline``); a filled skeleton is the same bytes
+as the page folium renders with the parts in place, which the tests check.
 """
 
 from __future__ import annotations
 
-import html
+import json
 import math
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-import folium
-from branca.element import MacroElement
-from jinja2 import Template
-
-from geo import _assets, _map_ui
+from geo import _map_ui
+from geo.errors import AssetError
 from geo.geojson import AREA_KINDS, ShapeOf
 from geo.records import Article, MappedPlace
 
@@ -31,10 +34,6 @@ KIND_COLOURS = {
     "village": "#b15928", "physical": "#17becf",
 }
 OTHER_COLOUR = "#555555"
-ATTRIBUTION = (
-    "Places: GeoNames (CC BY 4.0) | Boundaries and offline basemap: Natural Earth, "
-    "geoBoundaries (CC BY 3.0 IGO; Iraq: CSO/OCHA) | Disputed territories: see popups"
-)
 CONTEXT_STYLES = {"kurdistan-region": ("Kurdistan Region", "#e0a800", None),
                   "disputed-territories": ("Disputed territories", "#d62728", "5 4")}
 _LAND = {"fillColor": "#f4f1ea", "fillOpacity": 1.0, "color": "#8a8a8a"}
@@ -42,12 +41,15 @@ BASEMAP_STYLES = {"country": {**_LAND, "weight": 0.8, "dashArray": None},  # by 
                   "*": {**_LAND, "weight": 0.4, "dashArray": "3"}}
 AREA_ORDER = {"continent": 0, "country": 1, "region": 2, "adm1": 3, "adm2": 4, "adm3": 5}
 MIN_RADIUS, MAX_RADIUS = 5.0, 22.0
-MAX_ZOOM = 18
 CLUSTER_OPTIONS = {"maxClusterRadius": 30, "disableClusteringAtZoom": 10,
                    "showCoverageOnHover": False, "spiderfyOnMaxZoom": True}
+CLUSTER_JS = f"L.markerClusterGroup({_map_ui.script_json(CLUSTER_OPTIONS)})"
 _ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_UUID_RE = re.compile(r"[0-9a-f]{32}")
-_JS_LITERAL = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;"})
+Bounds = tuple[tuple[float, float], tuple[float, float]]
+# html.escape's entities ("&" first), then those of the characters that act in a JavaScript
+# template literal; a chain of str.replace is several times faster than escape + translate
+_ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("'", "&#x27;"),
+            ("`", "&#96;"), ("$", "&#36;"), ("\\", "&#92;"))
 
 
 def _e(value: object) -> str:
@@ -56,7 +58,10 @@ def _e(value: object) -> str:
     Folium places popup HTML inside a JavaScript template literal, so the characters that
     act there (backtick, dollar, backslash) become entities too.
     """
-    return html.escape(str(value), quote=True).translate(_JS_LITERAL)
+    text = str(value)
+    for char, entity in _ESCAPES:
+        text = text.replace(char, entity)
+    return text
 
 
 def _highlight(sentence: str, names: Sequence[str]) -> str:
@@ -176,28 +181,14 @@ def _region_records(places: Sequence[MappedPlace], shape_of: ShapeOf,
     return out
 
 
-def bounds(places: Sequence[MappedPlace]) -> list[list[float]] | None:
-    """[[south, west], [north, east]] of the places' points, in folium's (lat, lon) order."""
+def bounds(places: Sequence[MappedPlace]) -> Bounds | None:
+    """((south, west), (north, east)) of the places' points, in folium's (lat, lon) order."""
     if not places:
         return None
     lats = [mp.place.lat for mp in places]
     lons = [mp.place.lon for mp in places]
     pad = 0.5
-    return [[min(lats) - pad, min(lons) - pad], [max(lats) + pad, max(lons) + pad]]
-
-
-def _panes(m: folium.Map) -> None:
-    """Fixed drawing order whatever the reader toggles: basemap, regions, context, markers."""
-    folium.map.CustomPane("geoBase", z_index=250, pointer_events=False).add_to(m)
-    folium.map.CustomPane("geoRegions", z_index=390, pointer_events=True).add_to(m)
-
-
-def _basemap(m: folium.Map, basemap: str) -> None:
-    """The offline basemap (the gazetteer's JSON text, embedded as it is) and online tiles."""
-    call = (f"geoBasemap({_map_ui.script_safe(basemap)}, "
-            f"{_map_ui.script_json(BASEMAP_STYLES)})")
-    _map_ui.ScriptLayer(call, name="Offline basemap (gazetteer)", overlay=False).add_to(m)
-    folium.TileLayer("OpenStreetMap", name="OpenStreetMap (online)", show=False).add_to(m)
+    return ((min(lats) - pad, min(lons) - pad), (max(lats) + pad, max(lons) + pad))
 
 
 def _context_popup(props: dict[str, Any]) -> str:
@@ -219,42 +210,137 @@ def context_features(context: dict[str, Any], layer: str) -> list[dict[str, Any]
             for f in context["features"] if f["properties"]["layer"] == layer]
 
 
-def _context_layers(m: folium.Map, context: dict[str, Any]) -> None:
-    """One layer per context layer, its units drawn and bound by ``geoContext`` in the page."""
+@dataclass(frozen=True, slots=True)
+class Backdrop:
+    """What the page shows whatever the articles, as the JavaScript that draws it.
+
+    ``basemap`` builds the offline basemap (the gazetteer's JSON text, embedded as it is);
+    ``context`` holds ``(layer name, expression)`` of each context layer.
+    """
+
+    basemap: str
+    context: tuple[tuple[str, str], ...]
+
+
+def backdrop(context: dict[str, Any], basemap: str) -> Backdrop:
+    """The backdrop of the page: the basemap (JSON text) and the context layers (GeoJSON)."""
+    layers = []
     for layer, (title, colour, dash) in CONTEXT_STYLES.items():
         data = {"type": "FeatureCollection", "features": context_features(context, layer)}
         style = {"color": colour, "weight": 2, "dashArray": dash, "fillColor": colour,
                  "fillOpacity": 0.1}
         call = f"geoContext({_map_ui.script_json(data)}, {_map_ui.script_json(style)})"
-        _map_ui.ScriptLayer(call, name=title).add_to(m)
+        layers.append((title, call))
+    basemap_call = (f"geoBasemap({_map_ui.script_safe(basemap)}, "
+                    f"{_map_ui.script_json(BASEMAP_STYLES)})")
+    return Backdrop(basemap=basemap_call, context=tuple(layers))
 
 
-class _Attribution(MacroElement):  # type: ignore[misc]
-    """Adds the data sources to the map's attribution control."""
+@dataclass(frozen=True, slots=True)
+class Parts:
+    """What the page shows of the articles, as the text that goes into the page's holes.
 
-    _template = Template("""{% macro script(this, kwargs) %}
-        {{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.text|tojson }});
-    {% endmacro %}""")
+    ``data`` is the ``map_data`` document and ``legend`` the legend's HTML, both as JavaScript
+    values; ``css`` colours the marker kinds; ``bounds`` is the view to fit, None when nothing
+    is mapped.
+    """
 
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        self.text = text
+    data: str
+    legend: str
+    css: str
+    bounds: Bounds | None
+
+    def texts(self) -> dict[str, str]:
+        """The text of each hole of the page."""
+        # as folium's ``tojson`` writes it: json.dumps, and numbers need no HTML escaping
+        box = {} if self.bounds is None else {"bounds": json.dumps(self.bounds)}
+        return {"data": self.data, "legend": self.legend, "css": self.css, **box}
 
 
-def _new_map() -> folium.Map:
-    m = folium.Map(location=(36.0, 44.0), zoom_start=6, tiles=None, control_scale=True)
-    m.options["maxZoom"] = MAX_ZOOM  # with no tile layer at start, marker clustering needs it
-    m.default_js = [("leaflet", _assets.LEAFLET_JS_URL)]
-    m.default_css = [("leaflet_css", _assets.LEAFLET_CSS_URL)]
-    return m
+def parts(places: Sequence[MappedPlace], *, articles: Sequence[Article],
+          shape_of: ShapeOf) -> Parts:
+    """The parts of the page the mapped places and their articles make."""
+    data = map_data(places, articles=articles, shape_of=shape_of)
+    kinds = _map_ui.kinds_on_map([mp.place.kind for mp in places])
+    top = max((mp.mentions for mp in places), default=1)
+    legend = _map_ui.legend_html(kinds, KIND_COLOURS, classes=mention_classes(top), top=top,
+                                 context={t: c for t, c, _ in CONTEXT_STYLES.values()})
+    css = _map_ui.kind_css(kinds, KIND_COLOURS, OTHER_COLOUR)
+    return Parts(data=_map_ui.script_json(data), legend=_map_ui.script_json(legend),
+                 css=css.replace("<", ""),  # geo's constants; never lets the style element close
+                 bounds=bounds(places))
 
 
-def _cluster() -> _map_ui.ScriptLayer:
-    """The layer the place markers cluster in (``geo-map.js`` fills it)."""
-    return _map_ui.ScriptLayer(
-        f"L.markerClusterGroup({_map_ui.script_json(CLUSTER_OPTIONS)})", name="Mentioned places",
-        js=[("markercluster", _assets.CLUSTER_JS_URL)],
-        css=[(f"markercluster{i}", url) for i, url in enumerate(_assets.CLUSTER_CSS_URLS)])
+# Where each part goes in a skeleton. The gazetteer's text reaches the page through
+# script_json, which escapes "<", so the first three cannot occur in it; folium's tojson writes
+# the bounds as JSON, here a JSON string. Skeleton.parse refuses a page with a hole twice.
+_BOUNDS_MARK = "@geo-hole:bounds@"  # what folium gets in place of the bounds
+HOLES = {"data": "<@geo-hole:data@>", "legend": "<@geo-hole:legend@>",
+         "css": "<@geo-hole:css@>", "bounds": json.dumps(_BOUNDS_MARK)}
+
+
+@dataclass(frozen=True, slots=True)
+class Skeleton:
+    """The map page with holes where the articles' parts go.
+
+    ``pieces`` are the text around the holes, ``holes`` the names of the parts (keys of
+    ``HOLES``) in page order: ``pieces[0] + part(holes[0]) + pieces[1] + ...``.
+    """
+
+    pieces: tuple[str, ...]
+    holes: tuple[str, ...]
+
+    @classmethod
+    def parse(cls, text: str, *, bounded: bool) -> Skeleton | None:
+        """The skeleton whose :attr:`text` this is, or None if it lacks a hole (or has one
+        twice); ``bounded`` says whether it must have the bounds hole."""
+        wanted = [h for h in HOLES if bounded or h != "bounds"]
+        if any(text.count(HOLES[h]) != 1 for h in wanted):
+            return None
+        if not bounded and HOLES["bounds"] in text:
+            return None
+        order = sorted(wanted, key=lambda h: text.index(HOLES[h]))
+        pieces, rest = [], text
+        for hole in order:
+            before, _, rest = rest.partition(HOLES[hole])
+            pieces.append(before)
+        return cls(pieces=(*pieces, rest), holes=tuple(order))
+
+    @property
+    def text(self) -> str:
+        """The page with each hole marked (what :meth:`parse` reads)."""
+        marks = [HOLES[h] for h in self.holes]
+        return "".join(p + m for p, m in zip(self.pieces, [*marks, ""], strict=True))
+
+    def fill(self, parts: Parts) -> str:
+        """The page with the parts in its holes."""
+        texts = parts.texts()
+        filled = [texts[h] for h in self.holes]
+        return "".join(p + t for p, t in zip(self.pieces, [*filled, ""], strict=True))
+
+
+def skeleton(backdrop: Backdrop, *, bounded: bool) -> Skeleton:
+    """The Folium map page with holes for the articles' parts (see :func:`parts`).
+
+    The page itself is built and rendered by folium in ``geo._page``; ``bounded`` says whether
+    it fits its view to bounds (it does when any place is mapped).
+
+    Raises
+    ------
+    AssetError
+        If an inlined asset or the gazetteer's text happens to contain a hole's marker.
+    """
+    from geo import _page  # folium is slow to import; a cached skeleton never needs it
+
+    text = _page.page(basemap=backdrop.basemap, cluster=CLUSTER_JS, context=backdrop.context,
+                      data=HOLES["data"], legend=HOLES["legend"], css=HOLES["css"],
+                      bounds=_BOUNDS_MARK if bounded else None)
+    found = Skeleton.parse(text, bounded=bounded)
+    if found is None:
+        msg = ("the map page's assets or the gazetteer's text contain geo's placeholder text "
+               f"{'@geo-hole:'!r}; remove it from them")
+        raise AssetError(msg)
+    return found
 
 
 def render(places: Sequence[MappedPlace], *, context: dict[str, Any], basemap: str,
@@ -275,33 +361,6 @@ def render(places: Sequence[MappedPlace], *, context: dict[str, Any], basemap: s
     articles
         The articles mapped.
     """
-    m = _new_map()
-    _panes(m)
-    _basemap(m, basemap)
-    cluster = _cluster().add_to(m)
-    regions = folium.FeatureGroup(name="Mentioned regions", show=True).add_to(m)
-    _context_layers(m, context)
-    folium.LayerControl(collapsed=False).add_to(m)
-    _Attribution(ATTRIBUTION).add_to(m)
-    data = map_data(places, articles=articles, shape_of=shape_of)
-    kinds = _map_ui.kinds_on_map([mp.place.kind for mp in places])
-    top = max((mp.mentions for mp in places), default=1)
-    legend = _map_ui.legend_html(kinds, KIND_COLOURS, classes=mention_classes(top), top=top,
-                                 context={t: c for t, c, _ in CONTEXT_STYLES.values()})
-    _map_ui.MapUI(data, cluster=cluster, regions=regions, legend=legend,
-                  css=_map_ui.kind_css(kinds, KIND_COLOURS, OTHER_COLOUR)).add_to(m)
-    box = bounds(places)
-    if box:
-        m.fit_bounds(box)
-    page = m.get_root().render()
-    return _stable_ids(_assets.inline(page))
-
-
-def _stable_ids(page: str) -> str:
-    """Replace folium's random element ids with counters, so a build is byte-for-byte stable."""
-    seen: dict[str, str] = {}
-
-    def sub(match: re.Match[str]) -> str:
-        return seen.setdefault(match.group(), f"{len(seen):032x}")
-
-    return _UUID_RE.sub(sub, page)
+    content = parts(places, articles=articles, shape_of=shape_of)
+    page = skeleton(backdrop(context, basemap), bounded=content.bounds is not None)
+    return page.fill(content)

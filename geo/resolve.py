@@ -13,7 +13,8 @@ import bisect
 import math
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
 from geo.gazetteer.store import Gazetteer
 from geo.records import Mention, Place, Span
@@ -48,7 +49,13 @@ _DATELINE_AFTER_RE = re.compile(r"\s*(?:,|\(|—|–|-|:)")
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?])[\"”’')]*\s+(?=[\"“‘'(]?[A-Z0-9])|\n\s*\n|\n(?=[A-Z])")
 
 
+RANK_BONUS = (0.3, 0.12)  # for the gazetteer's own first and second candidates
+_PROMINENCE: dict[tuple[tuple[str, ...], bool], tuple[float, ...]] = {}
+MEMO_SIZE = 200_000  # candidate lists whose prominence stays memoised
+
+
 def _prior(place: Place) -> float:
+    """How prominent a place is, before any context."""
     # GeoNames writes 0 for "not known": such a town is taken to be a small one
     people = place.population or (UNKNOWN_POPULATION if place.kind in TOWN_KINDS else 0)
     populated = W_POPULATION * math.log10(people + 1) / 7.0
@@ -137,10 +144,8 @@ def _base_scores(span: Span, cands: Sequence[Place], ctx: _Context,
     shares = ctx.shares(span.key)
     units = ctx.units_named_besides(span.key)
     cue_kinds = CUE_KINDS.get(span.cue, frozenset())
-    seats = set() if span.cue else _namesake_seats(cands)
     out = []
-    for rank, p in enumerate(cands):
-        s = _prior(p) + (0.3 if rank == 0 else 0.12 if rank == 1 else 0.0)
+    for s, p in zip(_prominence(cands, bool(span.cue)), cands):
         s += W_COUNTRY * shares.get(p.country, 0.0)
         if p.admin1 and p.admin1 in units:
             s += W_UNIT
@@ -148,10 +153,23 @@ def _base_scores(span: Span, cands: Sequence[Place], ctx: _Context,
             s += W_CONTAINER
         if p.kind in cue_kinds:
             s += W_CUE
-        if p.id in seats:
-            s += W_NAMESAKE
         out.append(s)
     return out
+
+
+def _prominence(cands: Sequence[Place], cued: bool) -> tuple[float, ...]:
+    """The context-free part of each candidate's score: its prior, a bonus for the gazetteer's
+    own first choices and, for a name written without a cue, for a namesake seat (memoised:
+    the same name comes back in article after article)."""
+    memo_key = (tuple(c.id for c in cands), cued)
+    scores = _PROMINENCE.get(memo_key)
+    if scores is None:
+        seats = frozenset() if cued else _namesake_seats(cands)
+        scores = tuple(_prior(p) + (RANK_BONUS[r] if r < len(RANK_BONUS) else 0.0)
+                       + (W_NAMESAKE if p.id in seats else 0.0) for r, p in enumerate(cands))
+        if len(_PROMINENCE) < MEMO_SIZE:
+            _PROMINENCE[memo_key] = scores
+    return scores
 
 
 def _confidence(best: float, second: float, n: int) -> float:
@@ -165,42 +183,48 @@ def _nearest_km(place: Place, others: Sequence[tuple[float, float]]) -> float:
     plenty for "near or not"."""
     scale = math.cos(math.radians(place.lat))
     lat, lon = place.lat, place.lon
-    d2 = min(((o_lon - lon) * scale) ** 2 + (o_lat - lat) ** 2 for o_lat, o_lon in others)
+    d2 = min([((o_lon - lon) * scale) ** 2 + (o_lat - lat) ** 2 for o_lat, o_lon in others])
     return KM_PER_DEGREE * math.sqrt(d2)
 
 
-def _proximity(place: Place, others: Sequence[Place], points: Sequence[tuple[float, float]],
-               ) -> float:
+class _Near(NamedTuple):
+    """What the other names of an article resolved to, in the forms nearness tests need."""
+
+    countries: frozenset[str]
+    units: frozenset[str]  # their first-level units
+    points: list[tuple[float, float]]  # (lat, lon)
+
+
+def _near(places: Iterable[Place]) -> _Near:
+    places = list(places)
+    return _Near(frozenset(p.country for p in places), frozenset(p.admin1 for p in places),
+                 [(p.lat, p.lon) for p in places])
+
+
+def _proximity(place: Place, near: _Near) -> float:
     """Bonus for a candidate near what the article's other names resolved to: by distance for
     point-like places, by containment for countries and first-level units."""
     if place.kind == "country":
-        near = any(p.country == place.country for p in others)
-    elif place.kind == "adm1":
-        near = any(p.admin1 == place.id for p in others)
-    elif place.kind in POINT_KINDS:
-        return W_NEAR * math.exp(-_nearest_km(place, points) / NEAR_KM)
-    else:
-        return 0.0
-    return W_NEAR if near else 0.0
+        return W_NEAR if place.country in near.countries else 0.0
+    if place.kind == "adm1":
+        return W_NEAR if place.id in near.units else 0.0
+    if place.kind in POINT_KINDS:
+        return W_NEAR * math.exp(-_nearest_km(place, near.points) / NEAR_KM)
+    return 0.0
 
 
 Scored = list[tuple[float, Place]]
 
 
-def _namesake_seats(cands: Sequence[Place]) -> set[str]:
+def _namesake_seats(cands: Sequence[Place]) -> frozenset[str]:
     """Towns named like the unit they lie in ("Kirkuk" in Kirkuk governorate, "Makhmour" in
     Makhmour district): written bare, such a name usually means the town."""
     units = [c for c in cands if c.kind in ("adm1", "adm2")]
-    if not units:
-        return set()
-    seats = set()
-    for c in cands:
-        if c.kind in ("city", "town", "village") and any(
-                c.admin1 == u.id or (u.kind == "adm2" and u.country == c.country
-                                     and _nearest_km(c, [(u.lat, u.lon)]) < SEAT_KM)
-                for u in units):
-            seats.add(c.id)
-    return seats
+    return frozenset(
+        c.id for c in cands if c.kind in TOWN_KINDS and any(
+            c.admin1 == u.id or (u.kind == "adm2" and u.country == c.country
+                                 and _nearest_km(c, [(u.lat, u.lon)]) < SEAT_KM)
+            for u in units))
 
 
 Signature = tuple[str, str, frozenset[str]]
@@ -223,26 +247,32 @@ def _dateline(text: str, spans: Sequence[Span], picks: dict[str, Place]) -> Plac
     return None
 
 
+def _best_first(scored: tuple[float, Place]) -> tuple[float, str]:
+    return -scored[0], scored[1].id  # ties go to the smaller id, so runs are repeatable
+
+
 def _rank(sigs: Sequence[Signature], options: dict[str, Sequence[Place]],
           base: dict[Signature, list[float]], picks: dict[str, Place] | None,
           home: Place | None = None) -> list[Scored]:
     """Each span's candidates, best first; with ``picks``, nearness to them counts too, and
     nearness to the dateline's place ``home`` counts again."""
     memo: dict[Signature, Scored] = {}
+    home_near = _near([home] if home is not None else [])
     for sig in sigs:
         if sig in memo:
             continue
         cands, scores = options[sig[0]], base[sig]
-        others = [p for k, p in picks.items() if k != sig[0]] if picks else []
-        if others and len(cands) > 1:
-            points = [(p.lat, p.lon) for p in others]
-            scores = [s + _proximity(p, others, points) if r < NEAR_CANDIDATES else s
+        if picks and len(cands) > 1 and (len(picks) > 1 or sig[0] not in picks):
+            near = _near(p for k, p in picks.items() if k != sig[0])
+            scores = [s + _proximity(p, near) if r < NEAR_CANDIDATES else s
                       for r, (s, p) in enumerate(zip(scores, cands))]
             if home is not None and home not in cands:
-                scores = [s + _proximity(p, [home], [(home.lat, home.lon)]) * W_DATELINE
-                          if r < NEAR_CANDIDATES else s
+                scores = [s + _proximity(p, home_near) * W_DATELINE if r < NEAR_CANDIDATES else s
                           for r, (s, p) in enumerate(zip(scores, cands))]
-        memo[sig] = sorted(zip(scores, cands), key=lambda t: (-t[0], t[1].id))
+        if len(cands) > 1:
+            memo[sig] = sorted(zip(scores, cands), key=_best_first)
+        else:
+            memo[sig] = list(zip(scores, cands))
     return [memo[sig] for sig in sigs]
 
 

@@ -23,7 +23,7 @@ def test_without_header_the_first_line_is_the_title() -> None:
 
 
 @pytest.mark.parametrize("data", [
-    "Erbil – café".encode("utf-8"), codecs.BOM_UTF8 + "Erbil – café".encode("utf-8"),
+    "Erbil – café".encode(), codecs.BOM_UTF8 + "Erbil – café".encode(),
     "Erbil – café".encode("utf-16"), "Erbil – café".encode("cp1252"),
 ])
 def test_decodes_common_encodings(data: bytes) -> None:

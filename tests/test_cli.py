@@ -11,7 +11,7 @@ import pytest
 
 from .conftest import ROOT
 
-COMMANDS = [["build"], ["add"], ["export"], ["bench-build"], ["bench-extract"], ["bench-map"], ["eval"], ["extract"], ["gazetteer"], ["gazetteer", "build"], ["gazetteer", "lookup"]]
+COMMANDS = [["build"], ["add"], ["export"], ["bench-build"], ["bench-extract"], ["bench-map"], ["eval"], ["extract"], ["gazetteer"], ["gazetteer", "build"], ["gazetteer", "lookup"], ["gazetteer", "import-boundaries"], ["gazetteer", "remove-boundaries"], ["gazetteer", "compare"]]
 
 
 def geo(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:

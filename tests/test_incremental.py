@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from geo import _cache, pipeline
+from geo import _cache, pipeline, render
 from geo.settings import Settings
 
 ARTICLES = {
@@ -41,11 +43,18 @@ def test_rebuild_with_nothing_changed_reuses_everything(seeds: Path, tmp_path: P
         first.articles, first.places, first.mentions)
 
 
-def test_adding_one_article_extracts_only_that_one(seeds: Path, tmp_path: Path) -> None:
+def _no_folium(*args: object, **kwargs: object) -> render.Skeleton:
+    raise AssertionError("the page skeleton was rendered again")
+
+
+def test_adding_one_article_extracts_only_that_one(seeds: Path, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     settings = Settings(seeds_dir=seeds, out_dir=tmp_path / "maps")
     pipeline.build(settings)
     (seeds / "d.txt").write_text("Floods in Mosul\n\nThe Tigris flooded Mosul.", encoding="utf-8")
-    report = pipeline.build(settings)
+    with monkeypatch.context() as m:
+        m.setattr(render, "skeleton", _no_folium)  # the first build's skeleton is reused
+        report = pipeline.build(settings)
     assert (report.extracted, report.cached, report.rendered) == (1, 3, True)
     fresh = Settings(seeds_dir=seeds, out_dir=tmp_path / "fresh")
     pipeline.build(fresh)
@@ -88,3 +97,37 @@ def test_cache_round_trip_keeps_every_field(gaz: object) -> None:
     assert isinstance(gaz, Gazetteer)
     mentions = tuple(pipeline.extract("Iraqi forces entered Kirkuk; Kurdistan 24 said so.", gaz))
     assert mentions and _cache.decode(_cache.encode(mentions)) == mentions
+
+
+def test_a_damaged_page_skeleton_is_rendered_again(seeds: Path, tmp_path: Path) -> None:
+    settings = Settings(seeds_dir=seeds, out_dir=tmp_path / "maps")
+    pipeline.build(settings)
+    before = _outputs(settings.out_dir)
+    [kept] = (_cache.cache_dir(settings.out_dir) / "text").glob("skeleton*.txt")
+    kept.write_text(kept.read_text("utf-8").replace(render.HOLES["data"], ""), "utf-8")
+    (settings.out_dir / "index.html").unlink()
+    assert pipeline.build(settings).rendered
+    assert _outputs(settings.out_dir) == before
+    assert render.HOLES["data"] in kept.read_text("utf-8")
+
+
+HEAVY = ("folium", "branca", "jinja2", "pandas", "numpy", "geopandas", "shapely", "pyogrio")
+ADD_AND_LIST_MODULES = f"""
+import sys
+from geo import cli
+code = cli.main(sys.argv[1:])
+print(sorted({{m.split(".")[0] for m in sys.modules}} & {set(HEAVY)!r}))
+sys.exit(code)
+"""
+
+
+def test_adding_an_article_imports_neither_folium_nor_pandas(seeds: Path, tmp_path: Path) -> None:
+    settings = Settings(seeds_dir=seeds, out_dir=tmp_path / "maps")
+    pipeline.build(settings)
+    new = tmp_path / "d.txt"
+    new.write_text("Floods in Mosul\n\nThe Tigris flooded Mosul.", encoding="utf-8")
+    run = subprocess.run([sys.executable, "-c", ADD_AND_LIST_MODULES, "add", str(new), "--seeds",
+                          str(seeds), "--out", str(settings.out_dir)],
+                         capture_output=True, text=True, check=True)
+    assert "1 extracted, 3 from cache" in run.stdout, run.stdout
+    assert run.stdout.strip().splitlines()[-1] == "[]"

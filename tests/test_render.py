@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
 
-from geo import _map_ui, render
+import pytest
+
+from geo import _cache, _map_ui, _page, aggregate, pipeline, render
+from geo.errors import AssetError
+from geo.gazetteer.store import Gazetteer
 from geo.records import Article, MappedPlace, Place
+from geo.settings import Settings
 
 from . import synthetic
 
@@ -104,3 +110,71 @@ def test_legend_lists_the_kinds_the_scale_and_the_context_layers() -> None:
 
 def test_map_page_is_deterministic() -> None:
     assert synthetic.page() == synthetic.page()
+
+
+def _folium_page(backdrop: render.Backdrop, parts: render.Parts) -> str:
+    """The page folium renders with the parts themselves in place (no skeleton, no holes)."""
+    return _page.page(basemap=backdrop.basemap, cluster=render.CLUSTER_JS,
+                      context=backdrop.context, data=parts.data, legend=parts.legend,
+                      css=parts.css, bounds=parts.bounds)
+
+
+@pytest.mark.parametrize("places", [synthetic.PLACES, ()], ids=["places", "no-places"])
+def test_filled_skeleton_is_the_page_folium_renders(places: tuple[MappedPlace, ...]) -> None:
+    parts = render.parts(places, articles=synthetic.ARTICLES, shape_of=synthetic.shape_of)
+    backdrop = render.backdrop(synthetic.CONTEXT, synthetic.BASEMAP)
+    page = render.render(places, context=synthetic.CONTEXT, basemap=synthetic.BASEMAP,
+                         shape_of=synthetic.shape_of, articles=synthetic.ARTICLES)
+    assert page == _folium_page(backdrop, parts)
+    assert ("fitBounds(" in page.split("</head>")[1]) == bool(places)
+
+
+def test_built_map_is_the_page_folium_renders(seed_build: Path, gaz: Gazetteer) -> None:
+    settings = Settings(seeds_dir=seed_build.parent / "seeds", out_dir=seed_build)
+    corpus = pipeline.analyse(settings)
+    mapped = aggregate.places(corpus.results, min_score=settings.min_score)
+    parts = render.parts(mapped, articles=[r.article for r in corpus.results],
+                         shape_of=gaz.shape)
+    basemap = _cache.compact_json(_cache.cache_dir(seed_build),
+                                  _cache.fingerprint(settings.gazetteer_dir),
+                                  settings.gazetteer_dir / "basemap.geojson")
+    page = _folium_page(render.backdrop(gaz.context(), basemap), parts)
+    assert (seed_build / "index.html").read_bytes() == page.encode("utf-8")
+
+
+def test_skeleton_round_trips_and_a_damaged_one_is_refused() -> None:
+    backdrop = render.backdrop(synthetic.CONTEXT, synthetic.BASEMAP)
+    skeleton = render.skeleton(backdrop, bounded=True)
+    assert skeleton.holes and len(skeleton.pieces) == len(skeleton.holes) + 1
+    assert render.Skeleton.parse(skeleton.text, bounded=True) == skeleton
+    assert render.Skeleton.parse(skeleton.text, bounded=False) is None  # has the bounds hole
+    data = render.HOLES["data"]
+    assert render.Skeleton.parse(skeleton.text.replace(data, ""), bounded=True) is None
+    assert render.Skeleton.parse(skeleton.text + data, bounded=True) is None
+    assert render.Skeleton.parse(skeleton.text[: len(skeleton.text) // 2], bounded=True) is None
+
+
+def test_text_that_looks_like_a_hole_or_an_element_id_stays_as_written() -> None:
+    odd = ("0123456789abcdef0123456789abcdef " + render.HOLES["css"] + " @@geo-hole:data@@ "
+           + render.HOLES["bounds"])
+    arts = (Article(id="a", text="", title=odd, date="2020-01-01"),)
+    page = render.render(synthetic.PLACES[:1], context=synthetic.CONTEXT,
+                         basemap=synthetic.BASEMAP, shape_of=synthetic.shape_of, articles=arts)
+    assert _map_ui.script_json(render._e(odd))[1:-1] in page
+    assert page.count(".geo-k0{") == 1  # the css went into its own hole only
+
+
+@pytest.mark.parametrize("text", ["Mosul", "a & b < c > d", "\"'`${x}\\", "Sécurité ‘x’", 42])
+def test_escaping_is_html_escape_plus_template_literal_characters(text: object) -> None:
+    expected = html.escape(str(text), quote=True)
+    for char, entity in (("`", "&#96;"), ("$", "&#36;"), ("\\", "&#92;")):
+        expected = expected.replace(char, entity)
+    assert render._e(text) == expected
+
+
+def test_a_gazetteer_text_that_is_a_hole_stops_the_render_instead_of_misplacing_it() -> None:
+    feature = {**synthetic.CONTEXT["features"][0], "properties": {
+        "layer": "kurdistan-region", "name": json.loads(render.HOLES["bounds"])}}
+    backdrop = render.backdrop({**synthetic.CONTEXT, "features": [feature]}, synthetic.BASEMAP)
+    with pytest.raises(AssetError, match="placeholder"):
+        render.skeleton(backdrop, bounded=True)

@@ -35,7 +35,8 @@ def oriented(geom: BaseGeometry) -> dict[str, Any]:
     polys = [p for p in getattr(geom, "geoms", [geom]) if p.geom_type == "Polygon"]
     polys = [orient(p, 1.0) for p in polys if not p.is_empty]
     out = shapely.MultiPolygon(polys) if len(polys) > 1 else polys[0]
-    return rounded(mapping(out))
+    geometry: dict[str, Any] = rounded(mapping(out))
+    return geometry
 
 
 def rounded(obj: Any) -> Any:

@@ -112,7 +112,9 @@ def _ne_id(props: dict[str, Any], seen: set[str]) -> str:
 def _load_adm1(ne: Path, iso3: dict[str, str]) -> tuple[list[Entry], dict[str, str]]:
     """Natural Earth admin-1 units; also a map from GeoNames admin1 code ("IQ.13") to id."""
     fc = json.loads((ne / "package" / "data" / "build.json").read_text(encoding="utf-8"))
-    entries, by_gn_code, seen = [], {}, set()
+    entries: list[Entry] = []
+    by_gn_code: dict[str, str] = {}
+    seen: set[str] = set()
     for feat in sorted(fc["features"], key=lambda f: f["properties"]["adm1_code"]):
         p = feat["properties"]
         country = p.get("iso_a2") if len(p.get("iso_a2") or "") == 2 else iso3.get(p["adm0_a3"], "")
@@ -165,17 +167,17 @@ def _load_adm2(gaz: Path, adm1: list[Entry]) -> list[Entry]:
     out = []
     for name, shape_id, blob in db.execute("SELECT name, shape_id, coordinates FROM location_data"
                                            " ORDER BY shape_id"):
-        r = rows.get(shape_id)
-        if r is None:
+        row = rows.get(shape_id)
+        if row is None:
             continue
         geom = shapely.make_valid(shapely.from_wkb(blob))
-        country = ADM2_COUNTRIES[r["admin1"]]
+        country = ADM2_COUNTRIES[row["admin1"]]
         inside = geom.representative_point()
         hits = [parents[i] for i in tree.query(inside, predicate="intersects")]
         parent = next((h for h in hits if h.country == country), None)
         names = {name}
         if country == "US":
-            names.add(f"{name} {US_SUFFIX.get(r['admin2'], 'County')}")
+            names.add(f"{name} {US_SUFFIX.get(row['admin2'], 'County')}")
         e = Entry(id=f"gb:{shape_id}", name=name, kind="adm2", country=country, geometry=geom,
                   admin1=parent.id if parent else "", names=names)
         e.lat, e.lon = _label_point(geom)
@@ -240,9 +242,9 @@ def _snap_to_districts(geom: BaseGeometry, districts: list[Entry]) -> BaseGeomet
     Districts whose inner point lies in ``geom`` are added whole; the area of districts whose
     inner point lies outside is cut away; what no district covers stays as it was.
     """
-    inside = [d.geometry for d in districts if geom.contains(d.geometry.representative_point())]
-    outside = [d.geometry for d in districts
-               if not geom.contains(d.geometry.representative_point())]
+    shapes = [d.geometry for d in districts if d.geometry is not None]
+    inside = [g for g in shapes if geom.contains(g.representative_point())]
+    outside = [g for g in shapes if not geom.contains(g.representative_point())]
     return shapely.union_all([geom.difference(shapely.union_all(outside)), *inside])
 
 
@@ -360,8 +362,10 @@ def _disputed_geometry(row: dict[str, str], places: dict[str, Entry],
     if rule == "derived:diyala-remainder":
         # Diyala governorate less every district polygon geoBoundaries has: the piece left
         # around the seat is the district that geoBoundaries lacks (approximate).
-        rest = places["iso:IQ-DI"].geometry.difference(
-            shapely.union_all([e.geometry for e in iq_adm2.values()]))
+        diyala = places["iso:IQ-DI"].geometry
+        if diyala is None:
+            raise GazetteerError("Diyala (iso:IQ-DI) has no polygon: the build's sources changed")
+        rest = diyala.difference(shapely.union_all([e.geometry for e in iq_adm2.values()]))
         pt = shapely.Point(seat.lon, seat.lat)  # shapely takes (x=lon, y=lat)
         parts = [p for p in getattr(rest, "geoms", [rest]) if p.area > 1e-4]
         piece = min(parts, key=lambda p: p.distance(pt))

@@ -23,7 +23,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from geo._io import write_atomic
+from geo._io import write_all_atomic
+from geo.errors import GazetteerError
 
 OVERLAY_DIR = "overrides"
 BOUNDARIES = "boundaries.jsonl"
@@ -96,15 +97,48 @@ def folder_of(gazetteer_dir: Path) -> Path:
 
 
 def read(gazetteer_dir: Path) -> tuple[list[Import], list[Record]]:
-    """The imports and records of the overlay ([] and [] when there is none)."""
+    """The imports and records of the overlay ([] and [] when there is none).
+
+    Raises
+    ------
+    GazetteerError
+        If the overlay is incomplete, corrupt or of another format.
+    """
     folder = folder_of(gazetteer_dir)
     if not (folder / MANIFEST).exists():
         return [], []
-    manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    imports = [Import.from_dict(row) for row in manifest["imports"]]
-    with (folder / BOUNDARIES).open(encoding="utf-8") as f:
-        records = [Record.from_dict(json.loads(line)) for line in f if line.strip()]
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        if manifest.get("format") != FORMAT:
+            msg = f"format {manifest.get('format')!r}, this geo reads format {FORMAT}"
+            raise ValueError(msg)
+        imports = [Import.from_dict(row) for row in manifest["imports"]]
+        with (folder / BOUNDARIES).open(encoding="utf-8") as f:
+            records = [Record.from_dict(json.loads(line)) for line in f if line.strip()]
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        msg = (f"the boundary overlay in {str(folder)!r} cannot be read ({type(e).__name__}: "
+               f"{e}); run 'geo gazetteer remove-boundaries' and import the files again")
+        raise GazetteerError(msg) from e
     return imports, records
+
+
+def replace(imports: Iterable[Import], records: Iterable[Record], new: Import,
+            new_records: Iterable[Record]) -> tuple[list[Import], list[Record]]:
+    """The overlay with ``new`` added last, after dropping an earlier import of the same file.
+
+    The same file is one with the same name or the same content (sha256); its earlier records
+    go with it. Records later in the list win, so the newest import redraws a unit last.
+    """
+    kept = [i for i in imports if i.file != new.file and i.sha256 != new.sha256]
+    dropped = {i.file for i in imports} - {i.file for i in kept}
+    rest = [r for r in records if r.source not in dropped]
+    return [*kept, new], [*rest, *new_records]
+
+
+def without(imports: Iterable[Import], records: Iterable[Record],
+            file: str) -> tuple[list[Import], list[Record]]:
+    """The overlay less the import of ``file`` (a source file name) and its records."""
+    return ([i for i in imports if i.file != file], [r for r in records if r.source != file])
 
 
 def _dumps(obj: Any) -> str:
@@ -112,14 +146,21 @@ def _dumps(obj: Any) -> str:
 
 
 def write(gazetteer_dir: Path, imports: Iterable[Import], records: Iterable[Record]) -> list[Path]:
-    """Write the overlay (the records first, the manifest last); the paths written."""
+    """Write the overlay (both files renamed into place together); the paths written.
+
+    An overlay without imports is removed instead, which restores the bundled gazetteer.
+    """
+    imports = list(imports)
+    if not imports:
+        remove(gazetteer_dir)
+        return []
     folder = folder_of(gazetteer_dir)
-    folder.mkdir(exist_ok=True)
     lines = "".join(_dumps(r.as_dict()) + "\n" for r in records)
-    write_atomic(folder / BOUNDARIES, lines)
     manifest = {"format": FORMAT, "imports": [i.as_dict() for i in imports]}
-    write_atomic(folder / MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
-    return [folder / BOUNDARIES, folder / MANIFEST]
+    files = {folder / BOUNDARIES: lines,
+             folder / MANIFEST: json.dumps(manifest, indent=1, ensure_ascii=False) + "\n"}
+    write_all_atomic(files)
+    return list(files)
 
 
 def remove(gazetteer_dir: Path) -> list[Path]:
@@ -127,7 +168,7 @@ def remove(gazetteer_dir: Path) -> list[Path]:
     folder = folder_of(gazetteer_dir)
     if not folder.exists():
         return []
-    removed = sorted(p for p in folder.iterdir() if p.is_file())
+    removed = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
     shutil.rmtree(folder)
     return removed
 
@@ -150,8 +191,13 @@ def _offsets(path: Path, mtime_ns: int, size: int) -> dict[str, int]:
     """The index of one version of ``boundaries.jsonl`` (the stamp is the cache key)."""
     out, pos = {}, 0
     with path.open("rb") as f:
-        for line in f:
-            row = json.loads(line)
+        for n, line in enumerate(f, 1):
+            try:
+                row = json.loads(line)
+            except ValueError as e:
+                msg = (f"line {n} of {str(path)!r} is not JSON ({e}); run 'geo gazetteer "
+                       "remove-boundaries' and import the files again")
+                raise GazetteerError(msg) from e
             if "id" in row:
                 out[row["id"]] = pos
             pos += len(line)

@@ -155,14 +155,20 @@ class Gazetteer:
         """Whether a one-word key is also an everyday English word ("mobile", "reading")."""
         return key in self._common
 
-    def shape(self, place_id: str) -> dict[str, Any] | None:
+    def shape(self, place_id: str, *, imported: bool = True) -> dict[str, Any] | None:
         """The GeoJSON geometry of a place's polygon, or None if it has none.
 
-        A polygon imported by ``geo gazetteer import-boundaries`` comes before the bundled one.
+        Parameters
+        ----------
+        place_id
+            The place's id.
+        imported
+            A polygon imported by ``geo gazetteer import-boundaries`` comes before the bundled
+            one (False: the bundled polygon only).
         """
-        imported = overlay.unit_offsets(self.folder).get(place_id)
-        if imported is not None:
-            return overlay.geometry_at(self.folder, imported)
+        offset = overlay.unit_offsets(self.folder).get(place_id) if imported else None
+        if offset is not None:
+            return overlay.geometry_at(self.folder, offset)
         row = self._rows.get(place_id)
         if row is None:
             return None
