@@ -134,17 +134,11 @@ def compact_json(folder: Path, fp: str, source: Path) -> str:
     The text is always ``json.dumps`` output (never the file's own bytes), so it can be
     embedded in a page as a JavaScript value; only the entry for the current ``fp`` is kept.
     """
-    entries = folder / "json"
-    path = entries / f"{source.stem}-{fp[:32]}.json"
-    try:
-        return path.read_text("utf-8")
-    except OSError:
-        pass
-    text = json.dumps(json.loads(source.read_text("utf-8")), ensure_ascii=False,
-                      separators=(",", ":"))
-    for old in entries.glob(f"{source.stem}-*.json"):
-        old.unlink(missing_ok=True)
-    write_atomic(path, text)
+    text = load_text(folder, source.stem, fp)
+    if text is None:
+        text = json.dumps(json.loads(source.read_text("utf-8")), ensure_ascii=False,
+                          separators=(",", ":"))
+        keep_text(folder, source.stem, fp, text)
     return text
 
 

@@ -107,7 +107,8 @@ def write_corpus(folder: Path, names: Sequence[str], count: int) -> None:
         (folder / f"report-{n:04d}.md").write_text(article_text(n, names), encoding="utf-8")
 
 
-def _timed(*args: str) -> float:
+def timed_geo(*args: str) -> float:
+    """Wall time of ``geo ARGS...`` run as a whole new process (its output discarded)."""
     t0 = time.perf_counter()
     subprocess.run([sys.executable, "-m", "geo", *args], check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -128,14 +129,14 @@ def run(gazetteer_dir: Path, gaz: Gazetteer, *, count: int = 200) -> BenchResult
         seeds, out = base / "seeds", base / "maps"
         write_corpus(seeds, names, count)
         common = ("--gazetteer", str(gazetteer_dir))
-        first = _timed(*common, "build", "--seeds", str(seeds), "--out", str(out))
+        first = timed_geo(*common, "build", "--seeds", str(seeds), "--out", str(out))
         before = _outputs(out)
-        rebuild = _timed(*common, "build", "--seeds", str(seeds), "--out", str(out))
+        rebuild = timed_geo(*common, "build", "--seeds", str(seeds), "--out", str(out))
         identical = _outputs(out) == before
         extra = base / "extra.md"
         extra.write_text(article_text(count, names), encoding="utf-8")
-        add_one = _timed(*common, "add", str(extra), "--seeds", str(seeds), "--out", str(out))
-        _timed(*common, "build", "--seeds", str(seeds), "--out", str(base / "fresh"))
+        add_one = timed_geo(*common, "add", str(extra), "--seeds", str(seeds), "--out", str(out))
+        timed_geo(*common, "build", "--seeds", str(seeds), "--out", str(base / "fresh"))
         identical = identical and _outputs(out) == _outputs(base / "fresh")
     return BenchResult(articles=count, first_build=first, rebuild=rebuild, add_one=add_one,
                        identical=identical)

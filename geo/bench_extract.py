@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import json
 import resource
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from geo.bench import timed_geo
 from geo.gazetteer.store import Gazetteer
-from geo.recognize import spans
-from geo.resolve import resolve
+from geo.pipeline import extract
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,10 +48,7 @@ def _texts(corpus: Path, limit: int) -> Iterator[str]:
 
 def lookup_process_seconds(gazetteer_dir: Path) -> float:
     """Wall time of ``geo gazetteer lookup Kirkuk --json`` as a whole new process."""
-    t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "geo", "--gazetteer", str(gazetteer_dir), "gazetteer",
-                    "lookup", "Kirkuk", "--json"], check=True, capture_output=True)
-    return time.perf_counter() - t0
+    return timed_geo("--gazetteer", str(gazetteer_dir), "gazetteer", "lookup", "Kirkuk", "--json")
 
 
 def run(corpus: Path, gazetteer_dir: Path, *, limit: int = 5000) -> BenchResult:
@@ -65,7 +60,7 @@ def run(corpus: Path, gazetteer_dir: Path, *, limit: int = 5000) -> BenchResult:
     texts = list(_texts(corpus, limit))
     t1 = time.perf_counter()
     for text in texts:
-        resolve(text, list(spans(text, gaz)), gaz)
+        extract(text, gaz)
     extract_s = time.perf_counter() - t1
     chars = sum(map(len, texts))
     return BenchResult(

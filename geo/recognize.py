@@ -11,10 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from typing import NamedTuple
-from weakref import WeakKeyDictionary
 
 from geo.gazetteer.names import fold_token, strip_article
-from geo.gazetteer.store import Gazetteer
+from geo.gazetteer.store import MEMO_SIZE, Gazetteer
 from geo.records import Span
 
 MAX_TOKENS = 6
@@ -97,7 +96,6 @@ _NEXT_WORD_RE = re.compile(r"[ \t]{1,2}([^\W\d_]+)")
 _DIGITS_AFTER_RE = re.compile(r" ?\d+\b")
 _SEPARATOR_RE = re.compile(r"[ \t\u00a0]*[-‐–]?[ \t\u00a0]*|\.[ \t\u00a0]*")
 _NOT_NAME = ORG_WORDS | TITLES | STOP_WORDS | frozenset(CUES_AFTER)
-MEMO_SIZE = 100_000  # keys remembered per table of a _Memo
 
 
 class _Memo(NamedTuple):
@@ -109,16 +107,9 @@ class _Memo(NamedTuple):
     place_words: dict[str, bool]
 
 
-# Held weakly, so that the memo of a gazetteer no longer used goes with it.
-_MEMOS: WeakKeyDictionary[Gazetteer, _Memo] = WeakKeyDictionary()
-
-
 def _memo(gaz: Gazetteer) -> _Memo:
-    """The memo of a gazetteer (a new one the first time)."""
-    memo = _MEMOS.get(gaz)
-    if memo is None:
-        memo = _MEMOS[gaz] = _Memo({}, {})
-    return memo
+    """The recogniser's memo tables of a gazetteer (see Gazetteer.memo)."""
+    return _Memo(gaz.memo("first_words"), gaz.memo("place_words"))
 
 
 class _Tokens(NamedTuple):

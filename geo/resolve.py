@@ -14,9 +14,9 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from geo.gazetteer.store import Gazetteer
+from geo.gazetteer.store import MEMO_SIZE, Gazetteer
 from geo.records import Mention, Place, Span
 
 MAX_CANDIDATES = 25
@@ -25,7 +25,7 @@ KIND_PRIOR = {"country": 1.25, "continent": 1.1, "region": 0.95, "adm1": 1.0, "a
 TOWN_KINDS = frozenset({"city", "town", "village"})
 UNKNOWN_POPULATION = 1000
 POINT_KINDS = frozenset({"city", "town", "village", "adm2", "physical"})
-# Weights of the resolution score (see _score): tuned once on LGL and GeoWebNews, checked on
+# Weights of the resolution score (see _base_scores and _rank): tuned once on LGL and GeoWebNews, checked on
 # TR-News and GeoVirus; `geo eval` reports what they give.
 W_POPULATION = 1.0  # log10(population) / 7 for populated places
 W_COUNTRY = 1.0  # share of the other names' country votes
@@ -33,14 +33,13 @@ W_UNIT = 0.5  # the first-level unit is named elsewhere in the article
 W_CONTAINER = 1.5  # "Paris, Texas"
 W_CUE = 0.6  # "Diyala province", "the village of ..."
 W_NEAR = 0.8  # near the other names' places
-W_NAMESAKE = 0.3
-W_DATELINE = 1.0  # nearness to the dateline's place, on top of W_NEAR  # a city over the unit of the same name it lies in
+W_NAMESAKE = 0.3  # a town over the unit of the same name it lies in
+W_DATELINE = 1.0  # nearness to the dateline's place, on top of W_NEAR
 SHARE_SMOOTHING = 1.0  # votes added to the denominator of a country share
 NEAR_KM = 150.0
 SEAT_KM = 40.0  # a town this close to a district's centre, and named like it, is its seat
 KM_PER_DEGREE = 6371.0 * math.pi / 180
-NEAR_CANDIDATES = 8
-NEAR_ROUNDS = 1  # passes that re-rank by nearness to the previous pass's picks  # candidates further down the list are never close calls
+NEAR_CANDIDATES = 8  # candidates further down the list are never close calls
 CUE_KINDS = {"adm": frozenset({"adm1", "adm2", "region"}),
              "city": frozenset({"city", "town", "village"}),
              "village": frozenset({"town", "village"}), "physical": frozenset({"physical"})}
@@ -50,8 +49,6 @@ _SENTENCE_END_RE = re.compile(r"(?<=[.!?])[\"”’')]*\s+(?=[\"“‘'(]?[A-Z0-
 
 
 RANK_BONUS = (0.3, 0.12)  # for the gazetteer's own first and second candidates
-_PROMINENCE: dict[tuple[tuple[str, ...], bool], tuple[float, ...]] = {}
-MEMO_SIZE = 200_000  # candidate lists whose prominence stays memoised
 
 
 def _prior(place: Place) -> float:
@@ -139,13 +136,13 @@ def _container_ids(spans: Sequence[Span], text: str, options: dict[str, Sequence
 
 
 def _base_scores(span: Span, cands: Sequence[Place], ctx: _Context,
-                 container: frozenset[str]) -> list[float]:
+                 container: frozenset[str], memo: dict[Any, Any]) -> list[float]:
     """Prominence and context score of each candidate of one span (nearness comes later)."""
     shares = ctx.shares(span.key)
     units = ctx.units_named_besides(span.key)
     cue_kinds = CUE_KINDS.get(span.cue, frozenset())
     out = []
-    for s, p in zip(_prominence(cands, bool(span.cue)), cands):
+    for s, p in zip(_prominence(cands, bool(span.cue), memo), cands):
         s += W_COUNTRY * shares.get(p.country, 0.0)
         if p.admin1 and p.admin1 in units:
             s += W_UNIT
@@ -157,18 +154,18 @@ def _base_scores(span: Span, cands: Sequence[Place], ctx: _Context,
     return out
 
 
-def _prominence(cands: Sequence[Place], cued: bool) -> tuple[float, ...]:
+def _prominence(cands: Sequence[Place], cued: bool, memo: dict[Any, Any]) -> tuple[float, ...]:
     """The context-free part of each candidate's score: its prior, a bonus for the gazetteer's
-    own first choices and, for a name written without a cue, for a namesake seat (memoised:
-    the same name comes back in article after article)."""
+    own first choices and, for a name written without a cue, for a namesake seat (remembered
+    in the gazetteer's ``memo``: the same name comes back article after article)."""
     memo_key = (tuple(c.id for c in cands), cued)
-    scores = _PROMINENCE.get(memo_key)
+    scores: tuple[float, ...] | None = memo.get(memo_key)
     if scores is None:
         seats = frozenset() if cued else _namesake_seats(cands)
         scores = tuple(_prior(p) + (RANK_BONUS[r] if r < len(RANK_BONUS) else 0.0)
                        + (W_NAMESAKE if p.id in seats else 0.0) for r, p in enumerate(cands))
-        if len(_PROMINENCE) < MEMO_SIZE:
-            _PROMINENCE[memo_key] = scores
+        if len(memo) < MEMO_SIZE:
+            memo[memo_key] = scores
     return scores
 
 
@@ -326,7 +323,8 @@ def resolve(text: str, spans: Sequence[Span], gaz: Gazetteer) -> list[Mention]:
     ctx = _Context(spans, options)
     sigs = _signatures(spans, _container_ids(spans, text, options))
     spans_by_sig = dict(zip(sigs, spans))
-    base = {sig: _base_scores(span, options[sig[0]], ctx, sig[2])
+    prominence = gaz.memo("prominence")
+    base = {sig: _base_scores(span, options[sig[0]], ctx, sig[2], prominence)
             for sig, span in spans_by_sig.items()}
     first = _choose(spans, sigs, _rank(sigs, options, base, None))
     picks = {s.key: p for s, p in zip(spans, first) if p is not None and p.kind in POINT_KINDS}

@@ -12,14 +12,12 @@ Reading the file and writing the overlay happen in :func:`read_boundary_file` an
 
 from __future__ import annotations
 
-import csv
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +31,6 @@ from geo._io import build_lock
 from geo.errors import BoundaryError, GazetteerError
 from geo.gazetteer import overlay
 from geo.gazetteer._geometry import oriented, simplify
-from geo.gazetteer.build import KR_PCODES
 from geo.gazetteer.names import name_key
 from geo.gazetteer.sources import sha256
 from geo.gazetteer.store import Gazetteer
@@ -48,10 +45,6 @@ NAME_FIELDS = ("ADM{n}_EN", "NAME_{n}", "ADM{n}_NAME", "shapeName", "name", "NAM
 CODE_FIELDS = ("ADM{n}_PCODE", "GID_{n}", "shapeISO", "pcode", "PCODE", "code")
 LEVEL_FIELD = re.compile(r"^(?:ADM(\d)_PCODE|GID_(\d))$")
 COUNTRY_FIELDS = ("ADM0_PCODE", "ISO2", "iso_a2")
-# The Kurdistan Region's context feature; its P-codes (build.KR_PCODES) are its ``pcode``
-# property once the gazetteer is rebuilt.
-KR_ID = "geo:kurdistan-region"
-AUTHORED_DISPUTED = Path(__file__).parent / "authored" / "disputed.csv"
 
 
 @dataclass(frozen=True, slots=True)
@@ -392,18 +385,10 @@ def match_units(features: Sequence[Feature], units: Sequence[Place],
 # --- context features --------------------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
-def authored_codes() -> dict[str, str]:
-    """P-codes of the context features by id, from the authored table (for a gazetteer built
-    before context features carried their own ``pcode``)."""
-    with AUTHORED_DISPUTED.open(encoding="utf-8") as f:
-        codes = {r["id"]: r["pcode"] for r in csv.DictReader(f) if r.get("pcode")}
-    return {KR_ID: KR_PCODES, **codes}
-
-
 def context_codes(properties: Mapping[str, Any]) -> tuple[str, ...]:
-    """The P-codes a context feature stands for (the union of them), () if it has none."""
-    raw = properties.get("pcode") or authored_codes().get(properties.get("id", ""), "")
+    """The P-codes a context feature stands for (its ``pcode``: "|" between the codes of a
+    union, as the Kurdistan Region's "IQG06|IQG09|IQG11"), () if it has none."""
+    raw = properties.get("pcode", "")
     return tuple(c.strip().upper() for c in str(raw).split("|") if c.strip())
 
 

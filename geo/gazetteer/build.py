@@ -34,7 +34,7 @@ CONTINENT_IDS = {"AF": "africa", "AS": "asia", "EU": "europe", "NA": "north-amer
                  "SA": "south-america", "OC": "oceania", "AN": "antarctica"}
 # The Kurdistan Region's governorates by OCHA COD-AB P-code (Sulaymaniyah, Duhok, Erbil; the
 # 2019 COD-AB counts Halabja as a district of Sulaymaniyah), so an imported boundary file can
-# redraw the region: see geo.gazetteer.boundaries.
+# redraw the region (the pcode property of its context feature).
 KR_PCODES = "IQG06|IQG09|IQG11"
 KIND_PRIOR = {"country": 4.0, "continent": 4.5, "adm1": 5.5, "region": 5.5, "adm2": 4.0,
               "physical": 5.0}

@@ -38,7 +38,7 @@ def _read_rows(path: Path) -> dict[str, str]:
 
 
 Tables = tuple[dict[str, str], dict[str, str], dict[str, str], frozenset[str], frozenset[str]]
-CANDIDATE_CACHE = 100_000  # names whose candidate lists stay parsed
+MEMO_SIZE = 100_000  # entries each memo table of a Gazetteer keeps (see Gazetteer.memo)
 TABLE_FORMAT = 1  # bump when the tuple below changes shape
 
 
@@ -100,7 +100,8 @@ class Gazetteer:
         self.folder = folder
         self._rows, self._names, self._demonyms, self._common, self._firsts = _tables(folder)
         self._cache: dict[str, Place] = {}
-        self._candidates: dict[str, tuple[Place, ...]] = {}
+        self._memos: dict[str, dict[Any, Any]] = {}
+        self._candidates: dict[str, tuple[Place, ...]] = self.memo("candidates")
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -128,13 +129,20 @@ class Gazetteer:
         """Whether any place is known by this normalised key."""
         return key in self._names
 
+    def memo(self, table: str) -> dict[Any, Any]:
+        """A memo table that lives as long as this gazetteer, for answers that depend only on a
+        key and the gazetteer's data (parsed candidate lists, the recogniser's per-word tests,
+        the resolver's prominence scores): most names come back article after article. Callers
+        add at most ``MEMO_SIZE`` entries to a table."""
+        return self._memos.setdefault(table, {})
+
     def candidates(self, key: str) -> tuple[Place, ...]:
         """The places known by a normalised key, most prominent first; () if none."""
         hit = self._candidates.get(key)
         if hit is None:
             ids = self._names.get(key)
             hit = tuple(p for p in map(self.place, ids.split(",")) if p is not None) if ids else ()
-            if len(self._candidates) < CANDIDATE_CACHE:
+            if len(self._candidates) < MEMO_SIZE:
                 self._candidates[key] = hit
         return hit
 
