@@ -18,11 +18,11 @@ from geo.errors import BoundaryError
 from geo.gazetteer import boundaries, comparison, overlay
 from geo.gazetteer.store import Gazetteer
 
-from .conftest import FIXTURES, ROOT
+from .conftest import FIXTURES, ROOT, SHARED
 
 ADM2 = FIXTURES / "codab_adm2_sample.geojson"
 ADM1 = FIXTURES / "codab_adm1_sample.geojson"
-REFERENCE = Path("/work/shared/reference/iraq")
+REFERENCE = SHARED / "reference" / "iraq"
 # The fixture's rectangles, (lon_min, lat_min, lon_max, lat_max) as shapely's box takes them.
 HAWIGA, TILKAEF, KHANAQIN = (43.55, 35.15, 44.0, 35.5), (43.0, 36.4, 43.3, 36.7), (45.1, 34.1, 45.6, 34.6)
 

@@ -13,7 +13,9 @@ import pytest
 from geo import evaluate
 from geo.errors import InputError
 
-SCORE_PY = Path(__file__).resolve().parents[2] / "shared" / "eval" / "score.py"
+from .conftest import SHARED
+
+SCORE_PY = SHARED / "eval" / "score.py"
 # Two documents: one exact hit placed right, one overlap placed 1,000+ km off inside a square
 # polygon, one gold name missed, one prediction that matches nothing.
 GOLD = {
