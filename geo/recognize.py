@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from geo.gazetteer.names import fold_token, strip_article
+from geo.gazetteer.names import fold_token, name_key, strip_article
 from geo.gazetteer.store import MEMO_SIZE, Gazetteer
 from geo.records import Span
 
@@ -316,9 +316,11 @@ def _place_word(key: str, gaz: Gazetteer, memo: dict[str, bool]) -> bool:
     return hit
 
 
-def _prominent(key: str, gaz: Gazetteer) -> bool:
-    """Whether the best-known place of a key is a country, region or very large city."""
-    return any(c.kind in PROMINENT_KINDS or c.kind in TOWN_KINDS and c.population >= 500_000
+def _prominent(key: str, gaz: Gazetteer, by_name: bool = False) -> bool:
+    """Whether the best-known place of a key is a country, region or very large city; with
+    ``by_name``, only one whose own name the key is (not one of its short forms)."""
+    return any((c.kind in PROMINENT_KINDS or c.kind in TOWN_KINDS and c.population >= 500_000)
+               and (not by_name or name_key(c.name) == key)
                for c in gaz.candidates(key)[:3])
 
 
@@ -330,6 +332,17 @@ def _well_known(key: str, gaz: Gazetteer) -> bool:
                           or top[0].kind in TOWN_KINDS and top[0].population >= 1_000_000)
 
 
+def _abbreviated_container(text: str, toks: _Tokens, i: int, key: str, gaz: Gazetteer) -> bool:
+    """Whether token i is a state's or province's abbreviation written after a town: "Rockford,
+    Ill.", "Kelowna, B.C.", "WINNIPEG, Man." (with its period, after a name and a comma)."""
+    start = toks.starts[i]
+    if text[toks.ends[i]:toks.ends[i] + 1] != "." and not toks.words[i].endswith("."):
+        return False
+    if i == 0 or text[toks.ends[i - 1]:start] != ", " or not toks.words[i - 1][:1].isupper():
+        return False
+    return any(c.kind == "adm1" for c in gaz.candidates(key)[:1])
+
+
 def _keep(text: str, toks: _Tokens, i: int, key: str, gaz: Gazetteer, people: set[str],
           prev: str, locative: bool) -> bool:
     """Whether a one-token match (token i, name key ``key``) is a place and not a person, an
@@ -339,12 +352,14 @@ def _keep(text: str, toks: _Tokens, i: int, key: str, gaz: Gazetteer, people: se
         return False
     if len(token_key) <= 2 and not (word.isupper() or text[end:end + 1] == "."):
         return False  # "C", "Va" without its period; "US", "U.S.", "Ky." stay
-    if locative or gaz.is_demonym(key):
+    if locative or gaz.is_demonym(key) or _abbreviated_container(text, toks, i, key, gaz):
         return True
     if token_key in people or prev.rstrip(".") in TITLES:
         return False  # "Jones" after "David Jones"; "Gen. Jordan"
-    if word.isupper() and len(word) <= 4 or gaz.is_common_word(key):
-        return _prominent(key, gaz)  # "NATO", "Mobile" no; "US", "China", "MOSUL" yes
+    if word.isupper() and len(word) <= 4:
+        return _prominent(key, gaz)  # "NATO" no; "US", "UK" yes
+    if gaz.is_common_word(key):  # "Mobile", "Man" (the Isle of) no; "China", "Turkey" yes
+        return _prominent(key, gaz, by_name=True)
     return True
 
 

@@ -37,8 +37,12 @@ W_NAMESAKE = 0.3  # a town over the unit of the same name it lies in
 W_DATELINE = 1.0  # nearness to the dateline's place, on top of W_NEAR
 SHARE_SMOOTHING = 1.0  # votes added to the denominator of a country share
 NEAR_KM = 150.0
+W_RUNNER_UP = 0.9  # another name's runner-up town counts this much of its pick for nearness,
+RUNNER_UP_MARGIN = 0.8  # if it scored within this much of the pick (and less, the further behind)
+RUNNERS_UP = 2  # runners-up looked at per name
 SEAT_KM = 40.0  # a town this close to a district's centre, and named like it, is its seat
 KM_PER_DEGREE = 6371.0 * math.pi / 180
+_PER_NEAR_KM = KM_PER_DEGREE / NEAR_KM  # a distance in degrees, scaled for exp(-km / NEAR_KM)
 NEAR_CANDIDATES = 8  # candidates further down the list are never close calls
 CUE_KINDS = {"adm": frozenset({"adm1", "adm2", "region"}),
              "city": frozenset({"city", "town", "village"}),
@@ -175,13 +179,11 @@ def _confidence(best: float, second: float, n: int) -> float:
     return max(0.05, min(1.0, 0.5 + (best - second)))
 
 
-def _nearest_km(place: Place, others: Sequence[tuple[float, float]]) -> float:
-    """Approximate distance in km to the nearest of ``others`` (lat, lon): equirectangular,
-    plenty for "near or not"."""
+def _km(place: Place, lat: float, lon: float) -> float:
+    """Approximate distance in km from ``place`` to (lat, lon): equirectangular, plenty for
+    "near or not"."""
     scale = math.cos(math.radians(place.lat))
-    lat, lon = place.lat, place.lon
-    d2 = min([((o_lon - lon) * scale) ** 2 + (o_lat - lat) ** 2 for o_lat, o_lon in others])
-    return KM_PER_DEGREE * math.sqrt(d2)
+    return KM_PER_DEGREE * math.hypot((lon - place.lon) * scale, lat - place.lat)
 
 
 class _Near(NamedTuple):
@@ -189,24 +191,40 @@ class _Near(NamedTuple):
 
     countries: frozenset[str]
     units: frozenset[str]  # their first-level units
-    points: list[tuple[float, float]]  # (lat, lon)
+    points: list[tuple[float, float]]  # (lat, lon) of the picks
+    runners_up: list[tuple[float, float, float]]  # (lat, lon, weight below 1)
 
 
-def _near(places: Iterable[Place]) -> _Near:
+def _near(places: Iterable[Place], runners_up: Iterable[tuple[Place, float]] = ()) -> _Near:
     places = list(places)
     return _Near(frozenset(p.country for p in places), frozenset(p.admin1 for p in places),
-                 [(p.lat, p.lon) for p in places])
+                 [(p.lat, p.lon) for p in places],
+                 [(p.lat, p.lon, weight) for p, weight in runners_up])
+
+
+def _nearness(place: Place, near: _Near) -> float:
+    """exp(-km / NEAR_KM) to the nearest pick, or less for a runner-up: its weight times that."""
+    lat, lon = place.lat, place.lon
+    scale = math.cos(math.radians(lat))
+    d2 = min([((o_lon - lon) * scale) ** 2 + (o_lat - lat) ** 2 for o_lat, o_lon in near.points])
+    best = math.exp(-math.sqrt(d2) * _PER_NEAR_KM)
+    if near.runners_up:  # a runner-up can beat the picks only if its weight does
+        best = max([best] + [w * math.exp(-math.sqrt(((o_lon - lon) * scale) ** 2
+                                                      + (o_lat - lat) ** 2) * _PER_NEAR_KM)
+                             for o_lat, o_lon, w in near.runners_up if w > best])
+    return best
 
 
 def _proximity(place: Place, near: _Near) -> float:
-    """Bonus for a candidate near what the article's other names resolved to: by distance for
-    point-like places, by containment for countries and first-level units."""
+    """Bonus for a candidate near what the article's other names resolved to: by distance (to
+    the nearest pick, or a runner-up at its lower weight) for point-like places, by containment
+    for countries and first-level units."""
     if place.kind == "country":
         return W_NEAR if place.country in near.countries else 0.0
     if place.kind == "adm1":
         return W_NEAR if place.id in near.units else 0.0
     if place.kind in POINT_KINDS:
-        return W_NEAR * math.exp(-_nearest_km(place, near.points) / NEAR_KM)
+        return W_NEAR * _nearness(place, near)
     return 0.0
 
 
@@ -220,7 +238,7 @@ def _namesake_seats(cands: Sequence[Place]) -> frozenset[str]:
     return frozenset(
         c.id for c in cands if c.kind in TOWN_KINDS and any(
             c.admin1 == u.id or (u.kind == "adm2" and u.country == c.country
-                                 and _nearest_km(c, [(u.lat, u.lon)]) < SEAT_KM)
+                                 and _km(c, u.lat, u.lon) < SEAT_KM)
             for u in units))
 
 
@@ -250,9 +268,10 @@ def _best_first(scored: tuple[float, Place]) -> tuple[float, str]:
 
 def _rank(sigs: Sequence[Signature], options: dict[str, Sequence[Place]],
           base: dict[Signature, list[float]], picks: dict[str, Place] | None,
-          home: Place | None = None) -> list[Scored]:
-    """Each span's candidates, best first; with ``picks``, nearness to them counts too, and
-    nearness to the dateline's place ``home`` counts again."""
+          home: Place | None = None, runners_up: RunnersUp | None = None) -> list[Scored]:
+    """Each span's candidates, best first; with ``picks``, nearness to them (and, for a name
+    picked as a town, to the ``runners_up`` of the others) counts too, and nearness to the
+    dateline's place ``home`` counts again."""
     memo: dict[Signature, Scored] = {}
     home_near = _near([home] if home is not None else [])
     for sig in sigs:
@@ -260,17 +279,43 @@ def _rank(sigs: Sequence[Signature], options: dict[str, Sequence[Place]],
             continue
         cands, scores = options[sig[0]], base[sig]
         if picks and len(cands) > 1 and (len(picks) > 1 or sig[0] not in picks):
-            near = _near(p for k, p in picks.items() if k != sig[0])
-            scores = [s + _proximity(p, near) if r < NEAR_CANDIDATES else s
+            others = [r for k, rs in (runners_up or {}).items() if k != sig[0] for r in rs]
+            near = _near((p for k, p in picks.items() if k != sig[0]),
+                         others if sig[0] in picks else ())
+            dated = home is not None and home not in cands
+            # a candidate whose score plus the largest bonus stays below the second best score
+            # before bonuses cannot enter the top two, whatever its nearness: skip its sums
+            floor = sorted(scores, reverse=True)[1] - W_NEAR * (1 + W_DATELINE * dated)
+            scores = [s + _proximity(p, near) if r < NEAR_CANDIDATES and s >= floor else s
                       for r, (s, p) in enumerate(zip(scores, cands))]
-            if home is not None and home not in cands:
-                scores = [s + _proximity(p, home_near) * W_DATELINE if r < NEAR_CANDIDATES else s
+            if dated:
+                scores = [s + _proximity(p, home_near) * W_DATELINE
+                          if r < NEAR_CANDIDATES and s >= floor else s
                           for r, (s, p) in enumerate(zip(scores, cands))]
         if len(cands) > 1:
             memo[sig] = sorted(zip(scores, cands), key=_best_first)
         else:
             memo[sig] = list(zip(scores, cands))
     return [memo[sig] for sig in sigs]
+
+
+RunnersUp = dict[str, list[tuple[Place, float]]]
+
+
+def _runners_up(spans: Sequence[Span], ranked: list[Scored],
+                first: list[Place | None]) -> RunnersUp:
+    """For each name whose first-pass pick is point-like, the point-like candidates that scored
+    close behind it, weighted below a pick: the second reading of one name may be where the
+    rest of the story lies ("Huntsville" near "Walker County": Texas, not Alabama and Georgia)."""
+    out: RunnersUp = {}
+    for span, scored, pick in zip(spans, ranked, first):
+        if span.key in out or pick is None or pick.kind not in POINT_KINDS or len(scored) < 2:
+            continue
+        top = scored[0][0]
+        out[span.key] = [(p, W_RUNNER_UP * (1 - (top - s) / RUNNER_UP_MARGIN))
+                         for s, p in scored[:RUNNERS_UP + 1]
+                         if p is not pick and p.kind in POINT_KINDS and top - s < RUNNER_UP_MARGIN]
+    return out
 
 
 def _choose(spans: Sequence[Span], sigs: Sequence[Signature],
@@ -326,10 +371,12 @@ def resolve(text: str, spans: Sequence[Span], gaz: Gazetteer) -> list[Mention]:
     prominence = gaz.memo("prominence")
     base = {sig: _base_scores(span, options[sig[0]], ctx, sig[2], prominence)
             for sig, span in spans_by_sig.items()}
-    first = _choose(spans, sigs, _rank(sigs, options, base, None))
+    ranked = _rank(sigs, options, base, None)
+    first = _choose(spans, sigs, ranked)
+    runners_up = _runners_up(spans, ranked, first)
     picks = {s.key: p for s, p in zip(spans, first) if p is not None and p.kind in POINT_KINDS}
     home = _dateline(text, spans, picks)
-    ranked = _rank(sigs, options, base, picks, home)
+    ranked = _rank(sigs, options, base, picks, home, runners_up)
     chosen = _choose(spans, sigs, ranked)
     starts = _sentences(text)
     mentions = []

@@ -72,3 +72,32 @@ def test_offsets_point_at_the_text(gaz: Gazetteer) -> None:
 @pytest.mark.parametrize("text", ["", " ", "\x00\x01", "Kirkuk" * 10, "🙂 Erbil 🙂", "A" * 5000])
 def test_odd_text_does_not_crash(gaz: Gazetteer, text: str) -> None:
     extract(text, gaz)
+
+
+@pytest.mark.parametrize(("text", "name", "place_id"), [
+    ("He lives in Rockford, Ill., with his wife.", "Ill", "iso:US-IL"),
+    ("The team from Columbia, S.C., won.", "S.C.", "iso:US-SC"),
+    ("Police in Kelowna, B.C., said on Monday.", "B.C.", "iso:CA-BC"),
+    ("ATLANTA, Ga. – The city council met.", "Ga", "iso:US-GA"),
+])
+def test_abbreviated_state_after_a_town(gaz: Gazetteer, text: str, name: str, place_id: str) -> None:
+    assert _places(text, gaz).get(name) == place_id
+
+
+def test_everyday_word_that_is_a_short_form_is_not_a_place(gaz: Gazetteer) -> None:
+    # "Man" is a GeoNames short form of the Isle of Man, and an everyday word
+    assert "Man" not in _places("Man charged in Toronto after a crash", gaz)
+    assert _places("Turkey and China met in Chad.", gaz) == {
+        "Turkey": "iso:TR", "China": "iso:CN", "Chad": "iso:TD"}
+
+
+def test_a_runner_up_reading_can_carry_the_story(gaz: Gazetteer,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    # Walker County, Georgia, lies near Huntsville, Alabama; Walker County, Texas, holds
+    # Huntsville, Texas: only the runner-up reading of "Huntsville" shows that
+    text = "Deputies in Walker County said a man from Huntsville was arrested."
+    ms = {m.text: m.place for m in extract(text, gaz)}
+    assert ms["Walker County"] is not None and ms["Walker County"].admin1 == "iso:US-TX"
+    monkeypatch.setattr("geo.resolve.W_RUNNER_UP", 0.0)
+    ms = {m.text: m.place for m in extract(text, gaz)}
+    assert ms["Walker County"] is not None and ms["Walker County"].admin1 != "iso:US-TX"
