@@ -101,3 +101,15 @@ def test_a_runner_up_reading_can_carry_the_story(gaz: Gazetteer,
     monkeypatch.setattr("geo.resolve.W_RUNNER_UP", 0.0)
     ms = {m.text: m.place for m in extract(text, gaz)}
     assert ms["Walker County"] is not None and ms["Walker County"].admin1 != "iso:US-TX"
+
+
+def test_places_of_iraqi_conflict_news_resolve_in_iraq(gaz: Gazetteer) -> None:
+    text = ("Peshmerga near Gwer and Makhmour repelled an attack; families fled Hammam al-Alil "
+            "for Debaga camp and Khazir. Turkish strikes hit Sidakan and Sheladze, and Sinuni "
+            "and Khanasor were shelled. In Garmiyan, Taza Khurmatu and Saadiya were quiet; "
+            "Christians returned to Alqosh, Telesqof, Karamles and Tal Kayf.")
+    found = {m.text: m.place for m in extract(text, gaz) if m.role == "name"}
+    assert set(found) == {"Gwer", "Makhmour", "Hammam al-Alil", "Debaga", "Khazir", "Sidakan",
+                          "Sheladze", "Sinuni", "Khanasor", "Garmiyan", "Taza Khurmatu",
+                          "Saadiya", "Alqosh", "Telesqof", "Karamles", "Tal Kayf"}
+    assert {name for name, place in found.items() if place is None or place.country != "IQ"} == set()
