@@ -3,7 +3,8 @@
 Gazetteer-driven: every run of capitalised tokens (or tokens in Arabic script) is matched,
 longest first, against the gazetteer's name keys and the demonym table. Matches inside
 organisation names are tagged ``org``; matches that are part of a person's name, everyday words
-("Mobile", "Council") and stray abbreviations are dropped.
+("Mobile", "Council") and stray abbreviations are dropped; a state's abbreviation after a town
+("Rockford, Ill.") is kept.
 """
 
 from __future__ import annotations

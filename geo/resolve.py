@@ -3,8 +3,9 @@
 Each candidate place of a span is scored by its prominence (population, level, how directly the
 name points to it) and by the article's context: the countries the article is about, the
 first-level units it names, a container written right after the name ("Paris, Texas"), feature
-cues ("Diyala province", "the village of ..."). One name keeps one sense per article unless a cue
-says otherwise.
+cues ("Diyala province", "the village of ..."), and nearness to the places the other names
+resolved to in a first pass (or, for an ambiguous town, nearly did: its close runners-up). One
+name keeps one sense per article unless a cue says otherwise.
 """
 
 from __future__ import annotations
