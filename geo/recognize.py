@@ -319,10 +319,17 @@ def _place_word(key: str, gaz: Gazetteer, memo: dict[str, bool]) -> bool:
 
 def _prominent(key: str, gaz: Gazetteer, by_name: bool = False) -> bool:
     """Whether the best-known place of a key is a country, region or very large city; with
-    ``by_name``, only one whose own name the key is (not one of its short forms)."""
-    return any((c.kind in PROMINENT_KINDS or c.kind in TOWN_KINDS and c.population >= 500_000)
-               and (not by_name or name_key(c.name) == key)
-               for c in gaz.candidates(key)[:3])
+    ``by_name``, only one whose own name the key is (not one of its short forms). Remembered in
+    the gazetteer's memo: the same everyday words come back article after article."""
+    memo = gaz.memo("prominent")
+    hit: bool | None = memo.get((key, by_name))
+    if hit is None:
+        hit = any((c.kind in PROMINENT_KINDS or c.kind in TOWN_KINDS and c.population >= 500_000)
+                  and (not by_name or name_key(c.name) == key)
+                  for c in gaz.candidates(key)[:3])
+        if len(memo) < MEMO_SIZE:
+            memo[(key, by_name)] = hit
+    return hit
 
 
 def _well_known(key: str, gaz: Gazetteer) -> bool:
@@ -335,7 +342,7 @@ def _well_known(key: str, gaz: Gazetteer) -> bool:
 
 def _abbreviated_container(text: str, toks: _Tokens, i: int, key: str, gaz: Gazetteer) -> bool:
     """Whether token i is a state's or province's abbreviation written after a town: "Rockford,
-    Ill.", "Kelowna, B.C.", "WINNIPEG, Man." (with its period, after a name and a comma)."""
+    Ill.", "Kelowna, B.C.", "ATLANTA, Ga." (with its period, after a name and a comma)."""
     start = toks.starts[i]
     if text[toks.ends[i]:toks.ends[i] + 1] != "." and not toks.words[i].endswith("."):
         return False

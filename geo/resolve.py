@@ -26,8 +26,9 @@ KIND_PRIOR = {"country": 1.25, "continent": 1.1, "region": 0.95, "adm1": 1.0, "a
 TOWN_KINDS = frozenset({"city", "town", "village"})
 UNKNOWN_POPULATION = 1000
 POINT_KINDS = frozenset({"city", "town", "village", "adm2", "physical"})
-# Weights of the resolution score (see _base_scores and _rank): tuned once on LGL and GeoWebNews, checked on
-# TR-News and GeoVirus; `geo eval` reports what they give.
+# Weights of the resolution score (see _base_scores and _rank): tuned on LGL and GeoWebNews and
+# checked on TR-News and GeoVirus; the runner-up constants were tuned on all four. `geo eval`
+# reports what they give.
 W_POPULATION = 1.0  # log10(population) / 7 for populated places
 W_COUNTRY = 1.0  # share of the other names' country votes
 W_UNIT = 0.5  # the first-level unit is named elsewhere in the article
@@ -192,28 +193,26 @@ class _Near(NamedTuple):
 
     countries: frozenset[str]
     units: frozenset[str]  # their first-level units
-    points: list[tuple[float, float]]  # (lat, lon) of the picks
-    runners_up: list[tuple[float, float, float]]  # (lat, lon, weight below 1)
+    # (lat, lon, handicap in degrees): 0 for a pick; a runner-up of weight w counts as if it
+    # lay -NEAR_KM * ln(w) km further away, which makes its bonus w times a pick's
+    points: list[tuple[float, float, float]]
 
 
 def _near(places: Iterable[Place], runners_up: Iterable[tuple[Place, float]] = ()) -> _Near:
     places = list(places)
+    points = [(p.lat, p.lon, 0.0) for p in places]
+    points += [(p.lat, p.lon, -math.log(w) / _PER_NEAR_KM) for p, w in runners_up if w > 0]
     return _Near(frozenset(p.country for p in places), frozenset(p.admin1 for p in places),
-                 [(p.lat, p.lon) for p in places],
-                 [(p.lat, p.lon, weight) for p, weight in runners_up])
+                 points)
 
 
 def _nearness(place: Place, near: _Near) -> float:
-    """exp(-km / NEAR_KM) to the nearest pick, or less for a runner-up: its weight times that."""
-    lat, lon = place.lat, place.lon
+    """exp(-km / NEAR_KM) to the nearest pick, or a runner-up's weight times that."""
+    lat, lon, hypot = place.lat, place.lon, math.hypot
     scale = math.cos(math.radians(lat))
-    d2 = min([((o_lon - lon) * scale) ** 2 + (o_lat - lat) ** 2 for o_lat, o_lon in near.points])
-    best = math.exp(-math.sqrt(d2) * _PER_NEAR_KM)
-    if near.runners_up:  # a runner-up can beat the picks only if its weight does
-        best = max([best] + [w * math.exp(-math.sqrt(((o_lon - lon) * scale) ** 2
-                                                      + (o_lat - lat) ** 2) * _PER_NEAR_KM)
-                             for o_lat, o_lon, w in near.runners_up if w > best])
-    return best
+    degrees = min([hypot((o_lon - lon) * scale, o_lat - lat) + handicap
+                   for o_lat, o_lon, handicap in near.points])
+    return math.exp(-degrees * _PER_NEAR_KM)
 
 
 def _proximity(place: Place, near: _Near) -> float:
@@ -283,15 +282,11 @@ def _rank(sigs: Sequence[Signature], options: dict[str, Sequence[Place]],
             others = [r for k, rs in (runners_up or {}).items() if k != sig[0] for r in rs]
             near = _near((p for k, p in picks.items() if k != sig[0]),
                          others if sig[0] in picks else ())
-            dated = home is not None and home not in cands
-            # a candidate whose score plus the largest bonus stays below the second best score
-            # before bonuses cannot enter the top two, whatever its nearness: skip its sums
-            floor = sorted(scores, reverse=True)[1] - W_NEAR * (1 + W_DATELINE * dated)
-            scores = [s + _proximity(p, near) if r < NEAR_CANDIDATES and s >= floor else s
+            scores = [s + _proximity(p, near) if r < NEAR_CANDIDATES else s
                       for r, (s, p) in enumerate(zip(scores, cands))]
-            if dated:
+            if home is not None and home not in cands:
                 scores = [s + _proximity(p, home_near) * W_DATELINE
-                          if r < NEAR_CANDIDATES and s >= floor else s
+                          if r < NEAR_CANDIDATES else s
                           for r, (s, p) in enumerate(zip(scores, cands))]
         if len(cands) > 1:
             memo[sig] = sorted(zip(scores, cands), key=_best_first)

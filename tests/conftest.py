@@ -14,9 +14,9 @@ from geo.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
-# The development workplace's shared folder (eval corpora, reference boundaries): tests that
-# need it skip without it; $GEO_SHARED points elsewhere.
-SHARED = Path(os.environ.get("GEO_SHARED", "/work/shared"))
+# The development workplace's shared folder (eval corpora, reference boundaries), beside the
+# checkout as in CI: tests that need it skip without it; $GEO_SHARED points elsewhere.
+SHARED = Path(os.environ.get("GEO_SHARED") or ROOT.parent / "shared")
 SEED = ROOT / "seeds" / "kurdistan24-joint-coordination-center-kirkuk.txt"
 
 
