@@ -14,7 +14,8 @@ import pytest
 import shapely
 from shapely.geometry import box, shape
 
-from geo.errors import BoundaryError
+from geo._io import LOCK_NAME, build_lock
+from geo.errors import BoundaryError, BuildLockedError
 from geo.gazetteer import boundaries, comparison, overlay
 from geo.gazetteer.store import Gazetteer
 
@@ -61,6 +62,15 @@ def unit_id(gaz: Gazetteer, name: str, kind: str = "adm2") -> str:
 def context_geometry(gaz: Gazetteer, ident: str, *, imported: bool = True) -> Any:
     feats = gaz.context(imported=imported)["features"]
     return shape(next(f["geometry"] for f in feats if f["properties"]["id"] == ident))
+
+
+def overlay_files(gaz: Gazetteer) -> list[str]:
+    """The files in the overlay folder, temporary ones included (the lock is in a subfolder)."""
+    return sorted(p.name for p in overlay.folder_of(gaz.folder).iterdir() if p.is_file())
+
+
+def lock_dir(gaz: Gazetteer) -> Path:
+    return overlay.folder_of(gaz.folder) / overlay.LOCK_DIR
 
 
 def close(geojson: dict[str, Any] | None, expected: Any, tol: float = 1e-3) -> bool:
@@ -135,7 +145,7 @@ def test_import_redraws_matched_units(gaz_copy: Gazetteer) -> None:
 
 def test_import_redraws_context_features_with_the_files_pcodes(gaz_copy: Gazetteer) -> None:
     report = boundaries.import_boundaries(ADM2, gaz_copy)
-    assert set(report.context) == {"geo:dibs-hawija", "geo:dibs-tel-kaif", "geo:dibs-khanaqin"}
+    assert set(report.entry.context) == {"geo:dibs-hawija", "geo:dibs-tel-kaif", "geo:dibs-khanaqin"}
     assert context_geometry(gaz_copy, "geo:dibs-khanaqin").equals(box(*KHANAQIN))
     assert context_geometry(gaz_copy, "geo:dibs-hawija").equals(box(*HAWIGA))
     khanaqin = next(f["properties"] for f in gaz_copy.context()["features"]
@@ -149,7 +159,7 @@ def test_import_redraws_context_features_with_the_files_pcodes(gaz_copy: Gazette
 
 def test_unmatched_features_are_reported_and_listed(gaz_copy: Gazetteer) -> None:
     report = boundaries.import_boundaries(ADM2, gaz_copy)
-    assert report.unmatched == ("Qadha Al-Wahmi (IQG01Q99)",)
+    assert report.entry.unmatched == ("Qadha Al-Wahmi (IQG01Q99)",)
     imports, _ = overlay.read(gaz_copy.folder)
     assert [i.unmatched for i in imports] == [("Qadha Al-Wahmi (IQG01Q99)",)]
     assert imports[0].sha256 == boundaries.read_boundary_file(ADM2).sha256
@@ -174,8 +184,26 @@ def test_remove_restores_the_bundled_gazetteer(gaz_copy: Gazetteer) -> None:
     assert gaz_copy.shape(hawiga) != bundled and gaz_copy.context() != context
     assert boundaries.remove_boundaries(gaz_copy.folder) == [ADM2.name]
     assert gaz_copy.shape(hawiga) == bundled and gaz_copy.context() == context
-    assert not overlay.folder_of(gaz_copy.folder).exists()
+    assert overlay_files(gaz_copy) == [] and overlay.read(gaz_copy.folder) == ([], [])
     assert boundaries.remove_boundaries(gaz_copy.folder) == []
+
+
+@pytest.mark.parametrize("file", [None, ADM2.name])
+def test_removal_keeps_the_lock_file(gaz_copy: Gazetteer, file: str | None) -> None:
+    boundaries.import_boundaries(ADM2, gaz_copy)
+    lock = lock_dir(gaz_copy) / LOCK_NAME
+    inode = lock.stat().st_ino
+    assert boundaries.remove_boundaries(gaz_copy.folder, file=file) == [ADM2.name]
+    assert lock.stat().st_ino == inode and overlay_files(gaz_copy) == []
+
+
+def test_a_lock_held_through_a_removal_stays_held(gaz_copy: Gazetteer) -> None:
+    boundaries.import_boundaries(ADM2, gaz_copy)
+    with overlay.lock(gaz_copy.folder):
+        overlay.remove(gaz_copy.folder)
+        with pytest.raises(BuildLockedError), build_lock(lock_dir(gaz_copy), wait=0):
+            pass
+    assert overlay.read(gaz_copy.folder) == ([], []) and overlay_files(gaz_copy) == []
 
 
 def test_removing_one_import_keeps_the_other(gaz_copy: Gazetteer) -> None:
@@ -196,7 +224,7 @@ def test_adm1_file_with_the_three_governorates_redraws_the_kurdistan_region(
     report = boundaries.import_boundaries(ADM1, gaz_copy)
     kr = shapely.union_all([box(45.0, 35.0, 46.0, 36.0), box(42.6, 36.7, 43.5, 37.3),
                             box(43.5, 35.8, 44.8, 36.9)])
-    assert report.context == ("geo:kurdistan-region",)
+    assert report.entry.context == ("geo:kurdistan-region",)
     assert context_geometry(gaz_copy, "geo:kurdistan-region").equals(kr)
     assert close(gaz_copy.shape("geo:kurdistan-region"), kr)
     hows = {m.feature.name: (m.place_id, m.how) for m in report.matches}
@@ -214,7 +242,7 @@ def test_a_feature_named_otherwise_is_matched_by_overlap(gaz_copy: Gazetteer,
         "properties": {"ADM2_EN": "Qadha Dubz", "ADM2_PCODE": "IQG13Q03"}}]}))
     report = boundaries.import_boundaries(path, gaz_copy)
     assert [(m.place_id, m.how) for m in report.matches] == [(dibis, "geometry")]
-    assert report.context == ("geo:dibs-dibis",)
+    assert report.entry.context == ("geo:dibs-dibis",)
 
 
 def test_a_projected_geopackage_is_reprojected(gaz_copy: Gazetteer, tmp_path: Path) -> None:

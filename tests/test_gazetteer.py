@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from shapely.geometry import Point, shape
 
+from geo.gazetteer import store
 from geo.gazetteer.store import Gazetteer
 
 # Checked town coordinates (GeoNames / Wikipedia infobox values), as (lat, lon).
@@ -58,26 +59,56 @@ def test_disputed_units_name_their_sources(gaz: Gazetteer) -> None:
     assert all("UNAMI 2009" in f["properties"]["sources"] for f in feats)
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("Hawler", "Erbil"), ("Arbil", "Erbil"), ("Hewlêr", "Erbil"), ("أربيل", "Erbil"),
-    ("كركوك", "Kirkuk"), ("Kerkûk", "Kirkuk"), ("Shingal", "Sinjār"), ("Mexmur", "Mexmur"),
-    ("Tooz", "Ţūz Khūrmātū"), ("Xaneqîn", "Khānaqīn"), ("Ninewa", "Nineveh"),
-    ("Salahaddin", "Saladin"), ("Tel Afar", "Tall ‘Afar"), ("Bakhdida", "Al-Hamdaniya"),
-    ("Jalula", "Jalawla"), ("Akre", "‘Aqrah"), ("Ain Sifni", "Ash Shaykhān"),
-    ("Amerli", "Amerli"), ("Mandali", "Mandalī"), ("Baquba", "Baqubah"), ("Zaxo", "Zaxo"),
-    ("Helebce", "Halabja"), ("Kifri", "Kifrī"), ("Sulaimani", "Sulaymaniyah"),
-    ("Slemani", "Sulaymaniyah"), ("Şengal", "Sinjār"), ("Makhmour", "Makhmour"),
-    ("Tuz Khormato", "Ţūz Khūrmātū"), ("Ninawa", "Nineveh"), ("Saladin", "Saladin"),
-    ("Tall Afar", "Tall ‘Afar"), ("Qaraqosh", "Al-Hamdaniya"), ("Dohuk", "Dihok"),
-    ("Dahuk", "Dihok"), ("Aqrah", "‘Aqrah"), ("Sinjar", "Sinjār"), ("Khanaqin", "Khānaqīn"),
+# (spelling, the top candidate's id, its name). A city and its governorate or district share a
+# name, so the id tells them apart: "Sulaimani" and "Slemani" are the city (gn:98463), not the
+# governorate (iso:IQ-SU); "Makhmour" is the district (gb:...149; the town is "Mexmur").
+@pytest.mark.parametrize(("name", "expected_id", "expected"), [
+    ("Hawler", "gn:95446", "Erbil"), ("Arbil", "gn:95446", "Erbil"),
+    ("Hewlêr", "gn:95446", "Erbil"), ("أربيل", "gn:95446", "Erbil"),
+    ("كركوك", "gn:94787", "Kirkuk"), ("Kerkûk", "gn:94787", "Kirkuk"),
+    ("Shingal", "gn:448149", "Sinjār"), ("Mexmur", "gn:93818", "Mexmur"),
+    ("Tooz", "gn:90026", "Ţūz Khūrmātū"), ("Xaneqîn", "gn:94591", "Khānaqīn"),
+    ("Ninewa", "iso:IQ-NI", "Nineveh"), ("Salahaddin", "iso:IQ-SD", "Saladin"),
+    ("Tel Afar", "gn:90393", "Tall ‘Afar"), ("Bakhdida", "gn:92430", "Al-Hamdaniya"),
+    ("Jalula", "geo:jalawla", "Jalawla"), ("Akre", "gn:98822", "‘Aqrah"),
+    ("Ain Sifni", "gn:98293", "Ash Shaykhān"), ("Amerli", "geo:amerli", "Amerli"),
+    ("Mandali", "gn:93709", "Mandalī"), ("Baquba", "gn:97990", "Baqubah"),
+    ("Zaxo", "gn:89570", "Zaxo"), ("Helebce", "gn:96205", "Halabja"),
+    ("Kifri", "gn:94298", "Kifrī"), ("Sulaimani", "gn:98463", "Sulaymaniyah"),
+    ("Slemani", "gn:98463", "Sulaymaniyah"), ("Şengal", "gn:448149", "Sinjār"),
+    ("Makhmour", "gb:34846034B86944625469149", "Makhmour"),
+    ("Tuz Khormato", "gn:90026", "Ţūz Khūrmātū"), ("Ninawa", "iso:IQ-NI", "Nineveh"),
+    ("Saladin", "iso:IQ-SD", "Saladin"), ("Tall Afar", "gn:90393", "Tall ‘Afar"),
+    ("Qaraqosh", "gn:92430", "Al-Hamdaniya"), ("Dohuk", "gn:96994", "Dihok"),
+    ("Dahuk", "gn:96994", "Dihok"), ("Aqrah", "gn:98822", "‘Aqrah"),
+    ("Sinjar", "gn:448149", "Sinjār"), ("Khanaqin", "gn:94591", "Khānaqīn"),
 ])
-def test_region_spellings_have_the_right_top_candidate(gaz: Gazetteer, name: str, expected: str) -> None:
+def test_region_spellings_have_the_right_top_candidate(gaz: Gazetteer, name: str,
+                                                       expected_id: str, expected: str) -> None:
     cands = gaz.lookup(name)
-    assert cands and cands[0].name == expected and cands[0].country == "IQ"
+    assert cands and cands[0].id == expected_id
+    assert cands[0].name == expected and cands[0].country == "IQ"
 
 
 def test_unknown_name_gives_no_candidates(gaz: Gazetteer) -> None:
     assert gaz.lookup("Qwxzzy") == ()
+
+
+def test_parsed_tables_are_cached_in_one_file_per_folder(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    folder = tmp_path / "gazetteer"
+    folder.mkdir()
+    (folder / "places.tsv").write_text("id\tname\nx:1\tA\n", encoding="utf-8")
+    (folder / "names.tsv").write_text("a\tx:1\n", encoding="utf-8")
+    (folder / "demonyms.tsv").write_text("", encoding="utf-8")
+    (folder / "common.tsv").write_text("a\n", encoding="utf-8")
+    assert store._tables(folder)[3] == {"a"}
+    (folder / "common.tsv").write_text("aa\nbb\n", encoding="utf-8")  # a new version
+    assert store._tables(folder)[3] == {"aa", "bb"}
+    assert len(list((tmp_path / "cache" / "geo").iterdir())) == 1
+    monkeypatch.setattr(store, "_parse", None)  # the cache answers without parsing
+    assert store._tables(folder)[1] == {"a": "x:1"}
 
 
 def test_manifest_records_sources_and_checksums() -> None:

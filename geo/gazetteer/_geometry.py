@@ -1,4 +1,5 @@
-"""Geometry helpers shared by the gazetteer build and boundary imports: simplify, orient, round.
+"""Geometry helpers shared by the gazetteer build and boundary imports: simplify, orient, round,
+reproject.
 
 Every polygon geo stores goes through these, so bundled and imported shapes look alike: the same
 simplification tolerance, a 1e-4 degree grid, counter-clockwise exterior rings (RFC 7946) and
@@ -7,12 +8,15 @@ four decimals (about 11 m).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import shapely
 from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 from shapely.geometry.polygon import orient
+
+if TYPE_CHECKING:
+    from pyproj import CRS
 
 # Countries whose polygons are kept finer: Iraq and its neighbours.
 DETAILED = {"IQ", "SY", "TR", "IR", "JO", "SA", "KW"}
@@ -48,3 +52,12 @@ def rounded(obj: Any) -> Any:
     if isinstance(obj, dict):
         return {k: rounded(v) for k, v in obj.items()}
     return obj
+
+
+def reproject(geoms: Any, src: CRS | str, dst: CRS | str) -> Any:
+    """A geometry (or an array of them) from one CRS to another, both taken in (x, y) order:
+    (x=lon, y=lat) for geographic ones, as GeoJSON and shapely have them."""
+    import pyproj
+
+    t = pyproj.Transformer.from_crs(src, dst, always_xy=True)
+    return shapely.transform(geoms, t.transform, interleaved=False)

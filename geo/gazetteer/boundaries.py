@@ -16,7 +16,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,10 +27,9 @@ from pyogrio.errors import DataLayerError, DataSourceError
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
-from geo._io import build_lock
 from geo.errors import BoundaryError, GazetteerError
 from geo.gazetteer import overlay
-from geo.gazetteer._geometry import oriented, simplify
+from geo.gazetteer._geometry import oriented, reproject, simplify
 from geo.gazetteer.names import name_key
 from geo.gazetteer.sources import sha256
 from geo.gazetteer.store import Gazetteer
@@ -92,38 +91,36 @@ class Match:
 
 @dataclass(frozen=True, slots=True)
 class ImportReport:
-    """What an import did: the units and context features it redrew, what matched nothing."""
+    """What an import did: its entry in the overlay's manifest (the file, its features, the
+    context features it redrew, what matched nothing), the units it redrew and how."""
 
-    file: str
+    entry: overlay.Import
     layout: Layout
-    features: int
     matches: tuple[Match, ...]
-    context: tuple[str, ...]
-    unmatched: tuple[str, ...]
     units_known: int
     replaced: bool
     written: tuple[Path, ...]
 
     def lines(self) -> list[str]:
         """The report as ``geo gazetteer import-boundaries`` prints it."""
-        lay = self.layout
+        lay, entry = self.layout, self.entry
         hows = {h: sum(m.how == h for m in self.matches) for h in ("name", "alias", "geometry")}
         by = ", ".join(f"{n} by {h}" for h, n in hows.items())
-        redrawn = f": {', '.join(self.context)}" if self.context else ""
-        out = [(f"imported {self.file} ({lay.level}, {lay.country}; names from "
+        redrawn = f": {', '.join(entry.context)}" if entry.context else ""
+        out = [(f"imported {entry.file} ({lay.level}, {lay.country}; names from "
                 f"{lay.name_field!r}, codes from {lay.code_field or '-'!r}): "
-                f"{self.features} features"),
+                f"{entry.features} features"),
                f"  {len(self.matches)} units redrawn ({by})",
-               f"  {len(self.context)} context features redrawn{redrawn}"]
-        if self.unmatched:
-            shown = ", ".join(self.unmatched[:SHOW_UNMATCHED])
-            more = len(self.unmatched) - SHOW_UNMATCHED
-            out.append(f"  {len(self.unmatched)} features matched no {lay.level} unit of "
+               f"  {len(entry.context)} context features redrawn{redrawn}"]
+        if entry.unmatched:
+            shown = ", ".join(entry.unmatched[:SHOW_UNMATCHED])
+            more = len(entry.unmatched) - SHOW_UNMATCHED
+            out.append(f"  {len(entry.unmatched)} features matched no {lay.level} unit of "
                        f"{lay.country} ({self.units_known} in the gazetteer) and no context "
                        f"feature: {shown}" + (f" and {more} more (all in the overlay's "
                                              "MANIFEST.json)" if more > 0 else ""))
         if self.replaced:
-            out.append(f"  replaced the earlier import of {self.file}")
+            out.append(f"  replaced the earlier import of {entry.file}")
         out += [f"wrote {p}" for p in self.written]
         return out
 
@@ -143,8 +140,9 @@ def detect_level(fields: Sequence[str]) -> str:
 
 
 def _pick(fields: Sequence[str], given: str | None, patterns: Sequence[str], n: str,
-          what: str, source: str) -> str:
-    """The field holding the names or codes: the one given, else the first by convention."""
+          what: str, source: str, *, required: bool) -> str:
+    """The field holding the names or codes: the one given, else the first by convention
+    ("" when there is none and the field is not ``required``)."""
     flag = f"--{what}-field"
     if given is not None:
         if given not in fields:
@@ -155,8 +153,8 @@ def _pick(fields: Sequence[str], given: str | None, patterns: Sequence[str], n: 
     for pattern in patterns:
         if pattern.format(n=n) in fields:
             return pattern.format(n=n)
-    if what == "code":
-        return ""  # codes are optional: without them nothing but units is redrawn
+    if not required:
+        return ""
     msg = (f"cannot tell which field of {source} holds the {what}s; its fields are "
            f"{', '.join(fields)}; pass one of them with {flag}")
     raise BoundaryError(msg)
@@ -192,8 +190,11 @@ def detect_layout(fields: Sequence[str], *, level: str | None = None,
         raise BoundaryError(msg)
     n = level[-1]
     return Layout(level=level, country="",
-                  name_field=_pick(fields, name_field, NAME_FIELDS, n, "name", source),
-                  code_field=_pick(fields, code_field, CODE_FIELDS, n, "code", source))
+                  name_field=_pick(fields, name_field, NAME_FIELDS, n, "name", source,
+                                   required=True),
+                  # codes are optional: without them nothing but units is redrawn
+                  code_field=_pick(fields, code_field, CODE_FIELDS, n, "code", source,
+                                   required=False))
 
 
 def detect_country(codes: Iterable[str], country_values: Iterable[str]) -> str:
@@ -203,11 +204,10 @@ def detect_country(codes: Iterable[str], country_values: Iterable[str]) -> str:
     (COD-AB P-codes start with it: ``IQG13Q04``).
     """
     values = {v.strip().upper() for v in country_values if v}
-    if len(values) == 1 and re.fullmatch(r"[A-Z]{2}", next(iter(values))):
-        return values.pop()
     prefixes = {c[:2].upper() for c in codes if c}
-    if len(prefixes) == 1 and re.fullmatch(r"[A-Z]{2}", next(iter(prefixes))):
-        return prefixes.pop()
+    for found in (values, prefixes):
+        if len(found) == 1 and re.fullmatch(r"[A-Z]{2}", only := next(iter(found))):
+            return only
     return ""
 
 
@@ -226,8 +226,7 @@ def _to_wgs84(geoms: Any, crs: str | None, path: Path) -> Any:
     source = pyproj.CRS.from_user_input(crs)
     if source.equals(pyproj.CRS("OGC:CRS84")) or source.to_epsg() == 4326:
         return geoms  # GDAL reads EPSG:4326 in (lon, lat) order, as CRS84
-    to_wgs84 = pyproj.Transformer.from_crs(source, "EPSG:4326", always_xy=True)
-    return shapely.transform(geoms, lambda x, y: to_wgs84.transform(x, y), interleaved=False)
+    return reproject(geoms, source, "EPSG:4326")  # (x, y) in, (x=lon, y=lat) out
 
 
 @contextmanager
@@ -301,7 +300,7 @@ def read_boundary_file(path: Path, *, level: str | None = None, name_field: str 
                "ISO 3166-1 alpha-2 code, e.g. --country IQ")
         raise BoundaryError(msg)
     return BoundaryFile(path=path, sha256=sha256(path), features=features,
-                        layout=Layout(lay.level, lay.name_field, lay.code_field, country))
+                        layout=replace(lay, country=country))
 
 
 # --- matching features to units ----------------------------------------------------------
@@ -318,11 +317,11 @@ def _best(feature: Feature, candidates: Sequence[Place],
     """The candidate a named feature is: the one it overlaps most, or the only one without a
     polygon to check; "" when no candidate overlaps it."""
     scored = [(iou(feature.geometry, shapes[p.id]), p.id) for p in candidates if p.id in shapes]
-    scored = [s for s in scored if s[0] > 0]
-    if scored:
-        return max(scored)[1]
-    bare = [p.id for p in candidates if p.id not in shapes]
-    return bare[0] if len(bare) == 1 and len(candidates) == 1 else ""
+    best = max(scored, default=(0.0, ""))
+    if best[0] > 0:
+        return best[1]
+    lone = len(candidates) == 1 and candidates[0].id not in shapes
+    return candidates[0].id if lone else ""
 
 
 def _by_geometry(feature: Feature, shapes: Mapping[str, BaseGeometry],
@@ -350,7 +349,7 @@ def match_units(features: Sequence[Feature], units: Sequence[Place],
     units
         The gazetteer's units of the file's country and level.
     shapes
-        The units' bundled polygons by id, (x=lon, y=lat).
+        The bundled polygons of these units (and no others) by id, (x=lon, y=lat).
     lookup
         The gazetteer's name lookup (:meth:`Gazetteer.lookup`).
 
@@ -373,7 +372,7 @@ def match_units(features: Sequence[Feature], units: Sequence[Place],
                 out[i] = Match(f, hit, how)
                 taken.add(hit)
                 break
-    free = [i for i in sorted(shapes) if i not in taken and i in ids]
+    free = [u for u in sorted(shapes) if u not in taken]
     tree = shapely.STRtree([shapes[i] for i in free])
     for i, f in enumerate(features):
         if out[i] is None and (hit := _by_geometry(f, shapes, tree, free)) and hit not in taken:
@@ -444,6 +443,15 @@ def records_of(bf: BoundaryFile, matches: Sequence[Match | None],
     return [r for r in out if r is not None]
 
 
+def match_to_gazetteer(features: Sequence[Feature], gaz: Gazetteer, country: str,
+                       level: str) -> tuple[list[Place], tuple[Match | None, ...]]:
+    """The gazetteer's units of a country and level, and the match of each feature among them
+    (:func:`match_units`, against the units' bundled polygons)."""
+    units = gaz.units(country, level)
+    shapes = {u.id: shape(g) for u in units if (g := gaz.shape(u.id, imported=False))}
+    return units, match_units(features, units, shapes, gaz.lookup)
+
+
 def import_boundaries(path: Path, gaz: Gazetteer, *, level: str | None = None,
                       name_field: str | None = None, code_field: str | None = None,
                       country: str | None = None, licence: str = "") -> ImportReport:
@@ -475,27 +483,24 @@ def import_boundaries(path: Path, gaz: Gazetteer, *, level: str | None = None,
         msg = (f"the gazetteer has no country {lay.country!r}; pass --country with an ISO "
                "3166-1 alpha-2 code, e.g. --country IQ")
         raise BoundaryError(msg)
-    units = gaz.units(lay.country, lay.level)
-    shapes = {u.id: shape(g) for u in units if (g := gaz.shape(u.id, imported=False))}
-    matches = match_units(bf.features, units, shapes, gaz.lookup)
+    units, matches = match_to_gazetteer(bf.features, gaz, lay.country, lay.level)
     redraws = context_redraws(gaz.context(imported=False), bf.features)
     used = {f.code for parts in redraws.values() for f in parts}
     records = records_of(bf, matches, redraws, gaz.place)
     drawn = {r.target for r in records if not r.is_context}
     matched = tuple(m for m in matches if m is not None and m.place_id in drawn)
-    placed = {id(m.feature) for m in matched}
-    unmatched = tuple(f.label for f in bf.features if f.code not in used and id(f) not in placed)
+    unmatched = tuple(f.label for f, m in zip(bf.features, matches)
+                      if f.code not in used and (m is None or m.place_id not in drawn))
     now = datetime.now(UTC).isoformat(timespec="seconds")
     entry = overlay.Import(level=lay.level, country=lay.country, file=path.name,
                            sha256=bf.sha256, imported=now, licence=licence,
                            features=len(bf.features), context=tuple(redraws),
                            units=sum(not r.is_context for r in records), unmatched=unmatched)
-    with build_lock(overlay.folder_of(gaz.folder)):  # one import or removal at a time
+    with overlay.lock(gaz.folder):  # one import or removal at a time
         imports, old = overlay.read(gaz.folder)
         replaced = any(i.file == entry.file or i.sha256 == entry.sha256 for i in imports)
         written = overlay.write(gaz.folder, *overlay.replace(imports, old, entry, records))
-    return ImportReport(file=path.name, layout=lay, features=len(bf.features), matches=matched,
-                        context=tuple(redraws), unmatched=unmatched, units_known=len(units),
+    return ImportReport(entry=entry, layout=lay, matches=matched, units_known=len(units),
                         replaced=replaced, written=tuple(written))
 
 
@@ -510,7 +515,7 @@ def remove_boundaries(gazetteer_dir: Path, *, file: str | None = None) -> list[s
     folder = overlay.folder_of(gazetteer_dir)
     if not folder.exists():
         return []
-    with build_lock(folder):
+    with overlay.lock(gazetteer_dir):
         if file is None:
             try:
                 names = [i.file for i in overlay.read(gazetteer_dir)[0]]

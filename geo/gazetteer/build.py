@@ -20,9 +20,11 @@ import shapely
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
+from geo._io import write_atomic
 from geo.errors import GazetteerError
 from geo.gazetteer._geometry import DETAILED, oriented, simplify
 from geo.gazetteer.names import name_key
+from geo.gazetteer.overlay import dumps
 from geo.gazetteer.sources import SOURCES, Source, fetch
 
 AUTHORED = Path(__file__).parent / "authored"
@@ -55,8 +57,8 @@ class Entry:
     geometry: BaseGeometry | None = None
     approx: bool = False
     names: set[str] = field(default_factory=set)
-    aliases: set[str] = field(default_factory=set)
-    unit: str = ""  # Natural Earth "geonunit": England, Scotland, Zanzibar, ...  # keys from the authored alias table
+    aliases: set[str] = field(default_factory=set)  # keys from the authored alias table
+    unit: str = ""  # Natural Earth "geonunit": England, Scotland, Zanzibar, ...
 
     def rank(self, key: str) -> float:
         """How strongly ``key`` points to this place: prior, plus a curated-alias bonus and a
@@ -266,16 +268,6 @@ def _add_authored(places: dict[str, Entry], iq_adm2: dict[str, Entry]) -> None:
         target.aliases.add(name_key(r["alias"]))
 
 
-def _dumps(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-
-
-def _write(path: Path, text: str) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(text, encoding="utf-8", newline="\n")
-    tmp.replace(path)
-
-
 def _write_places(out: Path, places: list[Entry]) -> None:
     shapes, offsets, pos = [], {}, 0
     for e in places:
@@ -284,30 +276,32 @@ def _write_places(out: Path, places: list[Entry]) -> None:
         geom = simplify(e.geometry, e.country, e.kind)
         if geom.is_empty or geom.area == 0:
             continue
-        line = _dumps({"id": e.id, "approx": e.approx, "geometry": oriented(geom)}) + "\n"
+        line = dumps({"id": e.id, "approx": e.approx, "geometry": oriented(geom)}) + "\n"
         offsets[e.id] = pos
         pos += len(line.encode("utf-8"))
         shapes.append(line)
-    _write(out / "shapes.jsonl", "".join(shapes))
+    write_atomic(out / "shapes.jsonl", "".join(shapes))
     rows = ["id\tname\tkind\tcountry\tadmin1\tlat\tlon\tpopulation\tshape\n"]
     for e in places:
         name = " ".join(e.name.split())  # a source name may hold a tab or a line break
         rows.append(f"{e.id}\t{name}\t{e.kind}\t{e.country}\t{e.admin1}\t{e.lat:.5f}\t"
                     f"{e.lon:.5f}\t{e.population}\t{offsets.get(e.id, -1)}\n")
-    _write(out / "places.tsv", "".join(rows))
+    write_atomic(out / "places.tsv", "".join(rows))
 
 
-def _write_names(out: Path, places: list[Entry]) -> int:
+def _write_names(out: Path, places: list[Entry]) -> list[str]:
+    """Write names.tsv (each name key and its places, best first); its keys, in order."""
     index: dict[str, list[Entry]] = defaultdict(list)
     for e in places:
         for key in sorted({name_key(n) for n in e.names | {e.name}} - {""}):
             index[key].append(e)
+    keys = sorted(index)
     lines = []
-    for key in sorted(index):
+    for key in keys:
         ranked = sorted(index[key], key=lambda e: (-e.rank(key), e.id))
         lines.append(f"{key}\t{','.join(e.id for e in ranked)}\n")
-    _write(out / "names.tsv", "".join(lines))
-    return len(lines)
+    write_atomic(out / "names.tsv", "".join(lines))
+    return keys
 
 
 def _write_common(out: Path, words_dir: Path, keys: Iterable[str]) -> int:
@@ -317,7 +311,7 @@ def _write_common(out: Path, words_dir: Path, keys: Iterable[str]) -> int:
     raw = (words_dir / "english_words" / "data" / "web2.pickle").read_bytes()
     words = {w for w in pickle.loads(raw) if w.islower()}  # the package's own data file
     common = sorted(k for k in keys if " " not in k and k in words)
-    _write(out / "common.tsv", "".join(f"{k}\t1\n" for k in common))
+    write_atomic(out / "common.tsv", "".join(f"{k}\n" for k in common))  # one key a line
     return len(common)
 
 
@@ -328,7 +322,7 @@ def _write_demonyms(out: Path, places: dict[str, Entry]) -> None:
             msg = f"demonyms.tsv: {r['demonym']!r} points to unknown place {r['target']!r}"
             raise GazetteerError(msg)
         lines.append(f"{name_key(r['demonym'])}\t{r['target']}\n")
-    _write(out / "demonyms.tsv", "".join(sorted(set(lines))))
+    write_atomic(out / "demonyms.tsv", "".join(sorted(set(lines))))
 
 
 def _context_features(places: dict[str, Entry], iq_adm2: dict[str, Entry]) -> Iterator[dict[str, Any]]:
@@ -374,9 +368,13 @@ def _disputed_geometry(row: dict[str, str], places: dict[str, Entry],
     return {"type": "Point", "coordinates": [round(seat.lon, 5), round(seat.lat, 5)]}, True
 
 
+def _write_collection(path: Path, feats: list[dict[str, Any]]) -> None:
+    write_atomic(path, dumps({"type": "FeatureCollection", "features": feats}) + "\n")
+
+
 def _write_context(out: Path, places: dict[str, Entry], iq_adm2: dict[str, Entry]) -> int:
     feats = list(_context_features(places, iq_adm2))
-    _write(out / "context.geojson", _dumps({"type": "FeatureCollection", "features": feats}) + "\n")
+    _write_collection(out / "context.geojson", feats)
     return len(feats)
 
 
@@ -396,7 +394,7 @@ def _write_basemap(out: Path, countries: Iterable[Entry], adm1: Iterable[Entry])
             g = shapely.make_valid(shapely.set_precision(e.geometry.simplify(0.01), 1e-3))
             feats.append({"type": "Feature", "properties": {"kind": "adm1", "name": e.name},
                           "geometry": oriented(g)})
-    _write(out / "basemap.geojson", _dumps({"type": "FeatureCollection", "features": feats}) + "\n")
+    _write_collection(out / "basemap.geojson", feats)
 
 
 def _manifest(out: Path, counts: dict[str, int], sources: Iterable[Source]) -> None:
@@ -409,12 +407,12 @@ def _manifest(out: Path, counts: dict[str, int], sources: Iterable[Source]) -> N
         "authored": sorted(p.name for p in AUTHORED.iterdir() if p.suffix in (".tsv", ".csv")),
         "counts": counts,
     }
-    _write(out / "MANIFEST.json", json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
+    write_atomic(out / "MANIFEST.json", json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
     lines = ["# Gazetteer attribution\n\n", "Built by `geo gazetteer build` from:\n\n"]
     lines += [f"- {s.attribution} — {s.package} {s.version} ({s.licence})\n" for s in sources]
     lines.append("- Curated layers, aliases and regions authored for geo: see "
                  "geo/gazetteer/authored/README.md for their sources.\n")
-    _write(out / "ATTRIBUTION.md", "".join(lines))
+    write_atomic(out / "ATTRIBUTION.md", "".join(lines))
 
 
 def build(out: Path, cache: Path) -> dict[str, int]:
@@ -445,8 +443,8 @@ def build(out: Path, cache: Path) -> dict[str, int]:
     ordered = sorted(places.values(), key=lambda e: e.id)
     out.mkdir(parents=True, exist_ok=True)
     _write_places(out, ordered)
-    counts = {"places": len(ordered), "names": _write_names(out, ordered)}
-    keys = (line.split("\t", 1)[0] for line in (out / "names.tsv").open(encoding="utf-8"))
+    keys = _write_names(out, ordered)
+    counts = {"places": len(ordered), "names": len(keys)}
     counts["common_words"] = _write_common(out, folders["english-words"], keys)
     for kind in ("country", "adm1", "adm2", "city", "town", "village", "region", "physical"):
         counts[kind] = sum(e.kind == kind for e in ordered)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 from geo.errors import BoundaryError
+from geo.gazetteer._geometry import reproject
 from geo.gazetteer.boundaries import (
     LEVELS,
     BoundaryFile,
@@ -29,7 +31,7 @@ from geo.gazetteer.boundaries import (
     context_codes,
     file_level,
     iou,
-    match_units,
+    match_to_gazetteer,
     read_boundary_file,
 )
 from geo.gazetteer.store import Gazetteer
@@ -200,14 +202,6 @@ def read_towns(path: Path) -> tuple[Town, ...]:
 Projection = Callable[[BaseGeometry], BaseGeometry]
 
 
-def _equal_area() -> Projection:
-    """GeoJSON (lon, lat) geometries -> the same in EPSG:6933 metres."""
-    import pyproj
-
-    t = pyproj.Transformer.from_crs("EPSG:4326", EQUAL_AREA, always_xy=True)
-    return lambda g: shapely.transform(g, lambda x, y: t.transform(x, y), interleaved=False)
-
-
 def _score(feat: Mapping[str, Any], ref: Mapping[str, BaseGeometry],
            project: Projection) -> UnitScore:
     p = feat["properties"]
@@ -239,9 +233,7 @@ def _district_shapes(gaz: Gazetteer, districts: Sequence[Feature], country: str,
     geo draws it; any other is the gazetteer unit it matches (name, alias, overlap).
     """
     out: dict[str, tuple[str, str, BaseGeometry]] = {}
-    units = gaz.units(country, "adm2")
-    shapes = {u.id: shape(g) for u in units if (g := gaz.shape(u.id, imported=False))}
-    for m in match_units(districts, units, shapes, gaz.lookup):
+    for m in match_to_gazetteer(districts, gaz, country, "adm2")[1]:
         if m is None:
             continue
         drawn, place = gaz.shape(m.place_id), gaz.place(m.place_id)  # drawn: imports included
@@ -293,7 +285,8 @@ def compare(gaz: Gazetteer, references: Mapping[str, BoundaryFile],
     if towns and "adm2" not in references:
         msg = "checking towns needs the reference's adm2 (district) file; add it to the paths"
         raise BoundaryError(msg)
-    project = _equal_area()
+    # GeoJSON (x=lon, y=lat) geometries -> the same in EPSG:6933 metres
+    project: Projection = partial(reproject, src="EPSG:4326", dst=EQUAL_AREA)
     ref = {f.code: f.geometry for bf in references.values() for f in bf.features if f.code}
     context = gaz.context()
     feats = context["features"]

@@ -9,26 +9,32 @@
 - ``MANIFEST.json``: one entry per import (source file, its sha256, date, licence note, counts).
 
 The store reads unit polygons from here before the bundled ``shapes.jsonl``, and redraws the
-context features listed here. Deleting the folder restores the bundled gazetteer.
+context features listed here. Imports and removals hold the lock in ``overrides/.lock/``
+(:func:`lock`); removing the overlay deletes its files but keeps the folder and the lock, so a
+removal never deletes a lock that is held. A folder with nothing but the lock is no overlay;
+deleting the folder also restores the bundled gazetteer.
 """
 
 from __future__ import annotations
 
 import copy
 import json
-import shutil
 from collections.abc import Iterable
-from dataclasses import dataclass
+from contextlib import AbstractContextManager
+from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from geo._io import write_all_atomic
+from geo._io import build_lock, remove_leftovers, write_all_atomic
 from geo.errors import GazetteerError
 
 OVERLAY_DIR = "overrides"
 BOUNDARIES = "boundaries.jsonl"
 MANIFEST = "MANIFEST.json"
+# The lock's folder: a subfolder, so the lock file is none of the overlay folder's files, which
+# the build cache's fingerprint reads (and the lock's time changes each time it is taken).
+LOCK_DIR = ".lock"
 FORMAT = 1
 
 
@@ -76,24 +82,24 @@ class Import:
     unmatched: tuple[str, ...]
 
     def as_dict(self) -> dict[str, Any]:
-        """The JSON form of this entry of ``MANIFEST.json``."""
-        return {"level": self.level, "country": self.country, "file": self.file,
-                "sha256": self.sha256, "imported": self.imported, "licence": self.licence,
-                "features": self.features, "units": self.units, "context": list(self.context),
-                "unmatched": list(self.unmatched)}
+        """The JSON form of this entry of ``MANIFEST.json`` (the tuples become JSON lists)."""
+        return asdict(self)
 
     @classmethod
     def from_dict(cls, row: dict[str, Any]) -> Import:
         """The entry of a ``MANIFEST.json`` object."""
-        return cls(level=row["level"], country=row["country"], file=row["file"],
-                   sha256=row["sha256"], imported=row["imported"], licence=row["licence"],
-                   features=row["features"], units=row["units"], context=tuple(row["context"]),
-                   unmatched=tuple(row["unmatched"]))
+        return cls(**{**row, "context": tuple(row["context"]),
+                      "unmatched": tuple(row["unmatched"])})
 
 
 def folder_of(gazetteer_dir: Path) -> Path:
     """The overlay folder of a gazetteer folder."""
     return gazetteer_dir / OVERLAY_DIR
+
+
+def lock(gazetteer_dir: Path) -> AbstractContextManager[None]:
+    """The lock an import or a removal holds while it reads and writes the overlay."""
+    return build_lock(folder_of(gazetteer_dir) / LOCK_DIR)
 
 
 def read(gazetteer_dir: Path) -> tuple[list[Import], list[Record]]:
@@ -141,12 +147,16 @@ def without(imports: Iterable[Import], records: Iterable[Record],
     return ([i for i in imports if i.file != file], [r for r in records if r.source != file])
 
 
-def _dumps(obj: Any) -> str:
+def dumps(obj: Any) -> str:
+    """Compact JSON with sorted keys, as the overlay's and the bundled gazetteer's JSON files
+    store it. (It lives here, not in ``_geometry``, because the store imports this module and
+    must load without shapely.)"""
     return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def write(gazetteer_dir: Path, imports: Iterable[Import], records: Iterable[Record]) -> list[Path]:
-    """Write the overlay (both files renamed into place together); the paths written.
+    """Write the overlay (both files renamed into place together; call under the folder's
+    lock); the paths written.
 
     An overlay without imports is removed instead, which restores the bundled gazetteer.
     """
@@ -155,7 +165,7 @@ def write(gazetteer_dir: Path, imports: Iterable[Import], records: Iterable[Reco
         remove(gazetteer_dir)
         return []
     folder = folder_of(gazetteer_dir)
-    lines = "".join(_dumps(r.as_dict()) + "\n" for r in records)
+    lines = "".join(dumps(r.as_dict()) + "\n" for r in records)
     manifest = {"format": FORMAT, "imports": [i.as_dict() for i in imports]}
     files = {folder / BOUNDARIES: lines,
              folder / MANIFEST: json.dumps(manifest, indent=1, ensure_ascii=False) + "\n"}
@@ -163,14 +173,13 @@ def write(gazetteer_dir: Path, imports: Iterable[Import], records: Iterable[Reco
     return list(files)
 
 
-def remove(gazetteer_dir: Path) -> list[Path]:
-    """Delete the overlay; the files removed ([] when there was none)."""
-    folder = folder_of(gazetteer_dir)
-    if not folder.exists():
-        return []
-    removed = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
-    shutil.rmtree(folder)
-    return removed
+def remove(gazetteer_dir: Path) -> None:
+    """Delete the overlay's files and the temporary files a killed write left (call under the
+    folder's lock). The folder and its lock file stay: the lock may be held, by this removal."""
+    files = [folder_of(gazetteer_dir) / name for name in (MANIFEST, BOUNDARIES)]
+    for path in files:  # the manifest first: read() never finds it without its records
+        path.unlink(missing_ok=True)
+    remove_leftovers(files)
 
 
 def unit_offsets(gazetteer_dir: Path) -> dict[str, int]:

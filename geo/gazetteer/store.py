@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from geo._io import write_atomic
 from geo.errors import GazetteerError
 from geo.gazetteer import overlay
 from geo.gazetteer.names import name_key
@@ -30,6 +31,11 @@ def _read_pairs(path: Path) -> dict[str, str]:
     return dict(zip(fields[0::2], fields[1::2])) if fields != [""] else {}
 
 
+def _read_keys(path: Path) -> frozenset[str]:
+    """The keys of a file of one key a line."""
+    return frozenset(path.read_text(encoding="utf-8").split("\n")) - {""}
+
+
 def _read_rows(path: Path) -> dict[str, str]:
     """A TSV as a dict: first field -> the rest of the line (header dropped)."""
     rows = path.read_text(encoding="utf-8").rstrip("\n").split("\n")[1:]
@@ -39,7 +45,7 @@ def _read_rows(path: Path) -> dict[str, str]:
 
 Tables = tuple[dict[str, str], dict[str, str], dict[str, str], frozenset[str], frozenset[str]]
 MEMO_SIZE = 100_000  # entries each memo table of a Gazetteer keeps (see Gazetteer.memo)
-TABLE_FORMAT = 1  # bump when the tuple below changes shape
+TABLE_FORMAT = 2  # bump when the tuple below, or the cache file's, changes shape
 
 
 def _parse(folder: Path) -> Tables:
@@ -48,35 +54,38 @@ def _parse(folder: Path) -> Tables:
     # of these cannot start a match, so the recogniser moves on at once
     firsts = frozenset(k[:k.find(" ")] for k in names if " " in k)
     return (_read_rows(folder / "places.tsv"), names, _read_pairs(folder / "demonyms.tsv"),
-            frozenset(_read_pairs(folder / "common.tsv")), firsts)
+            _read_keys(folder / "common.tsv"), firsts)
 
 
 def _cache_file(folder: Path) -> Path:
-    """Where the parsed tables of this gazetteer are kept: the user's cache folder, under a
-    name that changes whenever a table file changes."""
-    h = hashlib.sha256(f"{TABLE_FORMAT}|{folder.resolve()}".encode())
-    for name in ("places.tsv", "names.tsv", "demonyms.tsv", "common.tsv"):
-        st = (folder / name).stat()
-        h.update(f"|{name}:{st.st_size}:{st.st_mtime_ns}".encode())
+    """Where the parsed tables of this gazetteer folder are kept: the user's cache folder, one
+    file per gazetteer folder, which each new version of its tables replaces."""
+    h = hashlib.sha256(str(folder.resolve()).encode())
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "geo" / f"gazetteer-{h.hexdigest()[:20]}.marshal"
+    return base / "geo" / f"gazetteer-tables-{h.hexdigest()[:20]}.marshal"
+
+
+def _version(folder: Path) -> str:
+    """A stamp of the table files that changes whenever one of them does."""
+    stats = [(name, (folder / name).stat()) for name in
+             ("places.tsv", "names.tsv", "demonyms.tsv", "common.tsv")]
+    return f"{TABLE_FORMAT}" + "".join(f"|{n}:{st.st_size}:{st.st_mtime_ns}" for n, st in stats)
 
 
 def _tables(folder: Path) -> Tables:
-    """The parsed tables, from the user's cache when it holds them (marshal: plain data, no
-    code), else parsed from the TSV files and cached for the next process."""
-    cache = _cache_file(folder)
+    """The parsed tables, from the user's cache when it holds this version of them (marshal:
+    plain data, no code), else parsed from the TSV files and cached for the next process."""
+    cache, version = _cache_file(folder), _version(folder)
+    tables: Tables
     try:
-        tables: Tables = marshal.loads(cache.read_bytes())
-        return tables
+        cached, tables = marshal.loads(cache.read_bytes())
+        if cached == version:
+            return tables
     except (OSError, EOFError, ValueError, TypeError):
         pass
     tables = _parse(folder)
     try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(marshal.dumps(tables))
-        tmp.replace(cache)
+        write_atomic(cache, marshal.dumps((version, tables)))
     except OSError:
         pass  # a read-only home only costs the next process a parse
     return tables
