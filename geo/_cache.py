@@ -1,25 +1,30 @@
-"""The build cache in ``<out>/.geo-cache/``: extractions by content hash, and the output stamp.
+"""The build cache in ``<out>/.geo-cache/``: extractions by content hash, the page's skeleton and
+the output stamp.
 
-Every entry is keyed by a *fingerprint* of what could change a result: geo's own source files
-(the code and its bundled tables), the gazetteer files (name, size, modification time, and the
-manifest's text) and the versions of the packages that shape the map. Change any of them and
-every entry misses, so a stale result is never served. Entries are written atomically and
-content-addressed, so two processes sharing a cache cannot corrupt it; an entry that cannot be
-read is a miss.
+Every entry is keyed by a *fingerprint* of what could change it, so a stale result is never
+served. Both fingerprints cover the gazetteer files (name, size and modification time, and the
+manifests' text), geo's code and bundled tables, and the Python version; the *render*
+fingerprint adds the page's static files and the versions of the packages that shape the map.
+So upgrading folium or editing the page's CSS renders the map again but keeps every cached
+extraction. Entries are written atomically and content-addressed, so two processes sharing a
+cache cannot corrupt it; an entry that cannot be read is a miss.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+import sys
+from collections.abc import Iterable, Iterator
 from dataclasses import fields
 from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 from geo._io import write_atomic
+from geo.gazetteer import overlay, sources
 from geo.records import Mention, Place
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -43,27 +48,60 @@ def _package_versions() -> list[str]:
     return out
 
 
-@lru_cache(maxsize=8)
-def fingerprint(gazetteer_dir: Path) -> str:
-    """A hash of the code, the gazetteer and the map packages a build's results depend on."""
-    h = hashlib.sha256()
-    for path in sorted(PACKAGE_DIR.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            h.update(f"{path.relative_to(PACKAGE_DIR)}\0".encode())
-            h.update(hashlib.sha256(path.read_bytes()).digest())
-    for path in sorted(gazetteer_dir.glob("*")):
-        st = path.stat()
-        h.update(f"{path.name}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
-    for manifest in (gazetteer_dir / "MANIFEST.json",  # the bundled gazetteer and the
-                     gazetteer_dir / "overrides" / "MANIFEST.json"):  # boundaries imported over it
+def _code_files(*, pages: bool) -> list[Path]:
+    """geo's files (code and bundled tables); with ``pages``, also ``static/``, which only the
+    rendered page uses."""
+    return sorted(p for p in PACKAGE_DIR.rglob("*") if p.is_file()
+                  and "__pycache__" not in p.parts and (pages or "static" not in p.parts))
+
+
+def _file_state(paths: Iterable[Path]) -> Iterator[bytes]:
+    """Each file's name and content hash."""
+    for path in paths:
+        yield f"{path.relative_to(PACKAGE_DIR)}\0".encode()
+        yield hashlib.sha256(path.read_bytes()).digest()
+
+
+def _gazetteer_state(gazetteer_dir: Path) -> Iterator[bytes]:
+    """The gazetteer's and its overlay's files (name, size, modification time) and both
+    manifests' text: the bundled gazetteer's and that of the boundaries imported over it."""
+    imported = overlay.folder_of(gazetteer_dir)
+    for folder in (gazetteer_dir, imported):
+        for path in sorted(p for p in folder.glob("*") if p.is_file()):
+            st = path.stat()
+            yield f"{path.name}\0{st.st_size}\0{st.st_mtime_ns}\0".encode()
+    for manifest in (gazetteer_dir / "MANIFEST.json", imported / overlay.MANIFEST):
         if manifest.exists():
-            h.update(manifest.read_bytes())
-    h.update("\0".join(_package_versions()).encode())
+            yield manifest.read_bytes()
+
+
+def _digest(parts: Iterable[bytes]) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part)
     return h.hexdigest()
 
 
+@lru_cache(maxsize=8)
+def extraction_fingerprint(gazetteer_dir: Path) -> str:
+    """A hash of what an article's extraction depends on: the gazetteer, geo's code and tables
+    (not the page's static files), and Python."""
+    return _digest(chain([b"extraction\0", sys.version.encode()], _gazetteer_state(gazetteer_dir),
+                         _file_state(_code_files(pages=False))))
+
+
+@lru_cache(maxsize=8)
+def render_fingerprint(gazetteer_dir: Path) -> str:
+    """A hash of what the outputs depend on besides the articles: the gazetteer, all of geo's
+    files, Python and the map packages."""
+    return _digest(chain([b"render\0", sys.version.encode()], _gazetteer_state(gazetteer_dir),
+                         _file_state(_code_files(pages=True)),
+                         ["\0".join(_package_versions()).encode()]))
+
+
 def text_key(fp: str, text: str) -> str:
-    """The cache key of one article's extraction: the fingerprint and the text's hash."""
+    """The cache key of one article's extraction: the extraction fingerprint and the text's
+    hash."""
     return hashlib.sha256(f"{fp}\0{text}".encode("utf-8", "surrogatepass")).hexdigest()
 
 
@@ -117,29 +155,12 @@ def store(folder: Path, key: str, mentions: Iterable[Mention]) -> None:
     write_atomic(folder / "extract" / f"{key}.json", encode(mentions))
 
 
-def prune(folder: Path, keep: Iterable[str]) -> int:
-    """Remove the extractions not in ``keep`` (articles gone or code changed); how many."""
+def prune(folder: Path, keep: Iterable[str]) -> None:
+    """Remove the extractions not in ``keep`` (articles gone or code changed)."""
     wanted = {f"{k}.json" for k in keep}
-    gone = 0
     for path in (folder / "extract").glob("*.json"):
         if path.name not in wanted:
             path.unlink(missing_ok=True)
-            gone += 1
-    return gone
-
-
-def compact_json(folder: Path, fp: str, source: Path) -> str:
-    """A JSON file's content as compact JSON text, kept in the cache under the fingerprint.
-
-    The text is always ``json.dumps`` output (never the file's own bytes), so it can be
-    embedded in a page as a JavaScript value; only the entry for the current ``fp`` is kept.
-    """
-    text = load_text(folder, source.stem, fp)
-    if text is None:
-        text = json.dumps(json.loads(source.read_text("utf-8")), ensure_ascii=False,
-                          separators=(",", ":"))
-        keep_text(folder, source.stem, fp, text)
-    return text
 
 
 def load_text(folder: Path, name: str, key: str) -> str | None:
@@ -163,7 +184,7 @@ def keep_text(folder: Path, name: str, key: str, text: str) -> None:
 def file_hash(path: Path) -> str | None:
     """The sha256 of a file's bytes, or None if it cannot be read."""
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        return sources.sha256(path)
     except OSError:
         return None
 

@@ -3,6 +3,7 @@ safe inside a ``<script>`` element (the folium elements are in ``geo._page``).""
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -62,15 +63,16 @@ def _swatch(style: str, label: str) -> str:
     return f"<div><i class='geo-swatch' style='{style}'></i>{label}</div>"
 
 
-def legend_html(kinds: Sequence[str], colours: Mapping[str, str], *, classes: Sequence[int],
-                top: int, context: Mapping[str, str]) -> str:
+def legend_html(kinds: Sequence[str], *, classes: Sequence[int], top: int,
+                context: Mapping[str, str]) -> str:
     """The legend: marker kinds and sizes, the regions' colour scale, the context layers.
 
-    Built only from geo's own constants and numbers, never from article text.
+    Built only from geo's own constants and numbers, never from article text (a kind that
+    geo has no label for is shown as the gazetteer spells it, escaped).
     """
     rows = ["<details open class='geo-legend'><summary>Legend</summary>",
             "<div class='geo-legend-h'>Mentioned places</div>"]
-    rows += [f"<div><i class='geo-dot geo-k{i}'></i>{KIND_LABELS.get(k, k)}</div>"
+    rows += [f"<div><i class='geo-dot geo-k{i}'></i>{html.escape(KIND_LABELS.get(k, k))}</div>"
              for i, k in enumerate(kinds)]
     rows.append(f"<div class='geo-note'>size: mentions (largest {top}); a numbered circle "
                 "groups nearby places</div>")

@@ -9,20 +9,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
 
 import folium
 from branca.element import MacroElement
 from folium.elements import JSCSSMixin
 from jinja2 import Template
 
-from geo import _assets
+from geo import _assets, _map_ui
 
 ATTRIBUTION = (
     "Places: GeoNames (CC BY 4.0) | Boundaries and offline basemap: Natural Earth, "
     "geoBoundaries (CC BY 3.0 IGO; Iraq: CSO/OCHA) | Disputed territories: see popups"
 )
 MAX_ZOOM = 18
+CLUSTER_OPTIONS = {"maxClusterRadius": 30, "disableClusteringAtZoom": 10,
+                   "showCoverageOnHover": False, "spiderfyOnMaxZoom": True}
 _UUID_RE = re.compile(r"[0-9a-f]{32}")
 
 
@@ -120,33 +121,32 @@ def _panes(m: folium.Map) -> None:
     folium.map.CustomPane("geoRegions", z_index=390, pointer_events=True).add_to(m)
 
 
-def _cluster(expression: str) -> ScriptLayer:
+def _cluster() -> ScriptLayer:
     """The layer the place markers cluster in (``geo-map.js`` fills it)."""
     return ScriptLayer(
-        expression, name="Mentioned places", js=[("markercluster", _assets.CLUSTER_JS_URL)],
+        f"L.markerClusterGroup({_map_ui.script_json(CLUSTER_OPTIONS)})",
+        name="Mentioned places", js=[("markercluster", _assets.CLUSTER_JS_URL)],
         css=[(f"markercluster{i}", url) for i, url in enumerate(_assets.CLUSTER_CSS_URLS)])
 
 
-def page(*, basemap: str, cluster: str, context: Sequence[tuple[str, str]], data: str,
-         legend: str, css: str, bounds: Any) -> str:
+def page(*, basemap: str, context: Sequence[tuple[str, str]], data: str, legend: str,
+         css: str) -> str:
     """The whole page, self-contained and with stable element ids.
 
     Parameters
     ----------
-    basemap, cluster
-        JavaScript expressions that build the offline basemap and the markers' cluster layer.
+    basemap
+        JavaScript expression that builds the offline basemap.
     context
         ``(layer name, JavaScript expression)`` of each context layer.
     data, legend, css
-        What ``MapUI`` takes.
-    bounds
-        What ``folium.Map.fit_bounds`` takes, or None to leave the initial view.
+        What ``MapUI`` takes (the view to fit travels in ``data``).
     """
     m = _new_map()
     _panes(m)
     ScriptLayer(basemap, name="Offline basemap (gazetteer)", overlay=False).add_to(m)
     folium.TileLayer("OpenStreetMap", name="OpenStreetMap (online)", show=False).add_to(m)
-    markers = _cluster(cluster)
+    markers = _cluster()
     markers.add_to(m)
     regions = folium.FeatureGroup(name="Mentioned regions", show=True)
     regions.add_to(m)
@@ -155,8 +155,6 @@ def page(*, basemap: str, cluster: str, context: Sequence[tuple[str, str]], data
     folium.LayerControl(collapsed=False).add_to(m)
     _Attribution(ATTRIBUTION).add_to(m)
     MapUI(data, cluster=markers, regions=regions, legend=legend, css=css).add_to(m)
-    if bounds is not None:
-        m.fit_bounds(bounds)
     return _stable_ids(_assets.inline(m.get_root().render()))
 
 

@@ -15,12 +15,11 @@ from typing import TYPE_CHECKING, Any
 from geo import aggregate, geojson
 from geo._io import replace_atomic, write_atomic
 from geo.errors import ExportError, InputError
-from geo.records import ArticleResult, MappedPlace
+from geo.records import ArticleResult
 
 if TYPE_CHECKING:
     import geopandas
 
-    from geo.geojson import ShapeOf
 
 FORMATS = {"geojson": (".geojson", ".json"), "gpkg": (".gpkg",), "csv": (".csv",),
            "kml": (".kml",), "parquet": (".parquet", ".geoparquet")}
@@ -50,13 +49,6 @@ def format_for(path: Path, fmt: str | None) -> str:
     return fmt
 
 
-def places_collection(results: Iterable[ArticleResult], shape_of: ShapeOf, *,
-                      min_score: float) -> dict[str, Any]:
-    """The FeatureCollection of ``places.geojson`` for these results."""
-    mapped: list[MappedPlace] = aggregate.places(results, min_score=min_score)
-    return geojson.places_collection(mapped, shape_of)
-
-
 def mention_features(results: Iterable[ArticleResult], *, min_score: float,
                      ) -> list[dict[str, Any]]:
     """One GeoJSON Feature per mention (null geometry when unresolved), in article order."""
@@ -72,8 +64,7 @@ def mention_features(results: Iterable[ArticleResult], *, min_score: float,
                 "country": p and p.country, "lat": p and p.lat, "lon": p and p.lon,
                 "score": round(m.score, 4), "on_map": aggregate.on_map(m, min_score=min_score),
             }
-            geometry = None if p is None else {"type": "Point", "coordinates": [p.lon, p.lat]}
-            out.append({"type": "Feature", "geometry": geometry, "properties": props})
+            out.append({"type": "Feature", "geometry": m.__geo_interface__, "properties": props})
     return out
 
 
@@ -141,12 +132,13 @@ def write(features: list[dict[str, Any]], path: Path, fmt: str, *, layer: str) -
             write_atomic(path, text)
         elif fmt == "parquet":
             replace_atomic(path, lambda tmp: frame.to_parquet(tmp, index=False))
-        elif fmt == "kml" and (driver := _kml_driver()) is None:
-            write_atomic(path, kml_text(features, layer=layer))
         else:
             driver = "GPKG" if fmt == "gpkg" else _kml_driver()
-            replace_atomic(path, lambda tmp: frame.to_file(tmp, driver=driver, layer=layer,
-                                                           engine="pyogrio"))
+            if driver is None:  # this GDAL writes no KML
+                write_atomic(path, kml_text(features, layer=layer))
+            else:
+                replace_atomic(path, lambda tmp: frame.to_file(tmp, driver=driver, layer=layer,
+                                                               engine="pyogrio"))
     except (ImportError, OSError, ValueError, RuntimeError) as e:
         msg = f"cannot write {str(path)!r} as {fmt} ({type(e).__name__}: {e}); {_hint(fmt)}"
         raise ExportError(msg) from e
@@ -154,6 +146,6 @@ def write(features: list[dict[str, Any]], path: Path, fmt: str, *, layer: str) -
 
 def _hint(fmt: str) -> str:
     if fmt == "parquet":
-        return "parquet needs pyarrow: pip install pyarrow"
+        return "parquet needs pyarrow: pip install 'geo[parquet]' (or pip install pyarrow)"
     return "check the folder exists and is writable, or try another --format"
 

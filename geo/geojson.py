@@ -8,7 +8,8 @@ from typing import Any
 
 from geo.records import MappedPlace
 
-AREA_KINDS = frozenset({"country", "adm1", "adm2", "adm3", "region", "continent"})
+# the kinds drawn as their polygon, largest first (the map draws smaller units on top)
+AREA_KINDS = ("continent", "country", "region", "adm1", "adm2", "adm3")
 ShapeOf = Callable[[str], "dict[str, Any] | None"]
 
 

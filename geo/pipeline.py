@@ -1,10 +1,10 @@
 """The one orchestrator: seeds/ -> mentions -> places -> GeoJSON and the map in maps/.
 
 Builds are incremental: each article's extraction is cached under ``<out>/.geo-cache/`` by the
-hash of its text and of the code and gazetteer (see ``geo._cache``), and the map is rendered
-again only when what it shows has changed; even then folium renders the page's skeleton again
-only when geo, folium or the gazetteer changed (see ``geo.render``). The outputs are the same
-bytes either way.
+hash of its text and of the extraction code and gazetteer (see ``geo._cache``), and the map is
+rendered again only when what it shows has changed; even then folium renders the page's
+skeleton again only when geo, folium or the gazetteer changed (see ``geo.render``). The outputs
+are the same bytes either way.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from geo import _cache, aggregate, articles, geojson, render
 from geo._io import build_lock, remove_leftovers, write_all_atomic
@@ -64,11 +65,6 @@ def extract(text: str, gaz: Gazetteer) -> list[Mention]:
     return resolve(text, list(spans(text, gaz)), gaz)
 
 
-def extract_article(article: Article, gaz: Gazetteer) -> ArticleResult:
-    """One article's resolved mentions."""
-    return ArticleResult(article=article, mentions=tuple(extract(article.text, gaz)))
-
-
 def gazetteer(settings: Settings) -> Gazetteer:
     """The gazetteer the settings point at (loaded once per process)."""
     return load(settings.gazetteer_dir)
@@ -87,7 +83,7 @@ def analyse(settings: Settings, *, progress: Track | None = None) -> Corpus:
     ``progress`` wraps the articles that need extracting (a progress bar, say).
     """
     folder = _cache.cache_dir(settings.out_dir)
-    fp = _cache.fingerprint(settings.gazetteer_dir)
+    fp = _cache.extraction_fingerprint(settings.gazetteer_dir)
     read = list(articles.read_all(settings.seeds_dir, max_bytes=settings.max_article_bytes))
     good = [a for a in read if isinstance(a, Article)]
     skipped = [a for a in read if isinstance(a, Skipped)]
@@ -110,29 +106,32 @@ def analyse(settings: Settings, *, progress: Track | None = None) -> Corpus:
                   keys=tuple(keys[r.article.id] for r in results))
 
 
-def _render_key(settings: Settings, mapped: Sequence[MappedPlace],
-                shown: Sequence[Article]) -> str:
-    """A hash of everything the output files are made from."""
-    h = hashlib.sha256(_cache.fingerprint(settings.gazetteer_dir).encode())
-    h.update(repr((settings.min_score, tuple(mapped), tuple(shown))).encode("utf-8",
-                                                                           "surrogatepass"))
+def _render_key(settings: Settings, corpus: Corpus) -> str:
+    """A hash of everything the output files are made from: the code, gazetteer and packages
+    (the render fingerprint), the score threshold, and per article its extraction's key (its
+    text's, see ``analyse``) and the metadata the page shows."""
+    shown = [(key, a.id, a.title, a.source, a.url, a.date)
+             for key, a in zip(corpus.keys, (r.article for r in corpus.results), strict=True)]
+    h = hashlib.sha256(_cache.render_fingerprint(settings.gazetteer_dir).encode())
+    h.update(repr((settings.min_score, shown)).encode("utf-8", "surrogatepass"))
     return h.hexdigest()
 
 
-def _skeleton(settings: Settings, backdrop: render.Backdrop, *,
-              bounded: bool) -> render.Skeleton:
-    """The page's skeleton: the one kept in the cache if it was made from the same backdrop by
-    the same code and packages, else a new one (then kept)."""
+def _skeleton(settings: Settings, context: dict[str, Any]) -> render.Skeleton:
+    """The page's skeleton: the one kept in the cache for the same code, gazetteer and packages
+    (the render fingerprint), else a new one (then kept).
+
+    ``context`` holds the context layers; the offline basemap is the gazetteer's
+    ``basemap.geojson``, compact JSON as the gazetteer build writes it, embedded as it is.
+    """
     folder = _cache.cache_dir(settings.out_dir)
-    h = hashlib.sha256(f"{_cache.fingerprint(settings.gazetteer_dir)}\0{bounded}".encode())
-    for text in (backdrop.basemap, *(t for layer in backdrop.context for t in layer)):
-        h.update(b"\0" + text.encode("utf-8", "surrogatepass"))
-    key, name = h.hexdigest(), "skeleton-fit" if bounded else "skeleton"
-    kept = _cache.load_text(folder, name, key)
-    found = None if kept is None else render.Skeleton.parse(kept, bounded=bounded)
+    key = _cache.render_fingerprint(settings.gazetteer_dir)
+    kept = _cache.load_text(folder, "skeleton", key)
+    found = None if kept is None else render.Skeleton.parse(kept)
     if found is None:
-        found = render.skeleton(backdrop, bounded=bounded)
-        _cache.keep_text(folder, name, key, found.text)
+        basemap = (settings.gazetteer_dir / "basemap.geojson").read_text("utf-8").rstrip()
+        found = render.skeleton(render.backdrop(context, basemap))
+        _cache.keep_text(folder, "skeleton", key, found.text)
     return found
 
 
@@ -142,17 +141,13 @@ def _outputs(settings: Settings, mapped: Sequence[MappedPlace],
     gaz = gazetteer(settings)
     shape_of = cache(gaz.shape)  # both the GeoJSON and the page need each polygon
     context = gaz.context()
-    basemap = _cache.compact_json(_cache.cache_dir(settings.out_dir),
-                                  _cache.fingerprint(settings.gazetteer_dir),
-                                  settings.gazetteer_dir / "basemap.geojson")
-    content = render.parts(mapped, articles=shown, shape_of=shape_of)
-    page = _skeleton(settings, render.backdrop(context, basemap),
-                     bounded=content.bounds is not None)
+    page = render.render(mapped, articles=shown, shape_of=shape_of,
+                         skeleton=_skeleton(settings, context))
     paths = [settings.out_dir / name for name in OUTPUT_NAMES]
     return {
         paths[0]: geojson.dumps(geojson.places_collection(mapped, shape_of)),
         paths[1]: geojson.dumps(context),
-        paths[2]: page.fill(content),
+        paths[2]: page,
     }
 
 
@@ -171,7 +166,7 @@ def build(settings: Settings, *, progress: Track | None = None,
         corpus = analyse(settings, progress=progress)
         shown = [r.article for r in corpus.results]
         mapped = aggregate.places(corpus.results, min_score=settings.min_score)
-        key = _render_key(settings, mapped, shown)
+        key = _render_key(settings, corpus)
         rendered = not _cache.outputs_current(folder, key, paths)
         if rendered:
             texts = _outputs(settings, mapped, shown)
@@ -198,9 +193,9 @@ def export(settings: Settings, path: Path, *, fmt: str | None = None,
     if mentions:
         features = exporter.mention_features(corpus.results, min_score=settings.min_score)
     else:
+        mapped = aggregate.places(corpus.results, min_score=settings.min_score)
         shape_of = gazetteer(settings).shape
-        features = exporter.places_collection(corpus.results, shape_of,
-                                              min_score=settings.min_score)["features"]
+        features = [geojson.place_feature(mp, shape_of) for mp in mapped]
     exporter.write(features, path, fmt, layer="mentions" if mentions else "places")
     return fmt, len(features), corpus
 

@@ -11,15 +11,16 @@ than thousands of folium objects, and lets the page filter by article and date.
 The page is a *skeleton* with holes, filled with the *parts* the articles make (see ``parts``):
 the skeleton depends only on the gazetteer and on geo itself, so a build may keep it and skip
 folium when only the articles changed (``geo.pipeline``); a filled skeleton is the same bytes
-as the page folium renders with the parts in place, which the tests check.
+as the page folium renders with the parts in place, which the tests check. Even the view the
+map opens on travels in the document (``bounds``), so the skeleton does not depend on it.
 """
 
 from __future__ import annotations
 
-import json
+import html
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,29 +40,15 @@ CONTEXT_STYLES = {"kurdistan-region": ("Kurdistan Region", "#e0a800", None),
 _LAND = {"fillColor": "#f4f1ea", "fillOpacity": 1.0, "color": "#8a8a8a"}
 BASEMAP_STYLES = {"country": {**_LAND, "weight": 0.8, "dashArray": None},  # by feature kind
                   "*": {**_LAND, "weight": 0.4, "dashArray": "3"}}
-AREA_ORDER = {"continent": 0, "country": 1, "region": 2, "adm1": 3, "adm2": 4, "adm3": 5}
+AREA_ORDER = {kind: i for i, kind in enumerate(AREA_KINDS)}  # largest first
 MIN_RADIUS, MAX_RADIUS = 5.0, 22.0
-CLUSTER_OPTIONS = {"maxClusterRadius": 30, "disableClusteringAtZoom": 10,
-                   "showCoverageOnHover": False, "spiderfyOnMaxZoom": True}
-CLUSTER_JS = f"L.markerClusterGroup({_map_ui.script_json(CLUSTER_OPTIONS)})"
 _ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 Bounds = tuple[tuple[float, float], tuple[float, float]]
-# html.escape's entities ("&" first), then those of the characters that act in a JavaScript
-# template literal; a chain of str.replace is several times faster than escape + translate
-_ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("'", "&#x27;"),
-            ("`", "&#96;"), ("$", "&#36;"), ("\\", "&#92;"))
 
 
 def _e(value: object) -> str:
-    """HTML-escape any text that comes from an article or the gazetteer.
-
-    Folium places popup HTML inside a JavaScript template literal, so the characters that
-    act there (backtick, dollar, backslash) become entities too.
-    """
-    text = str(value)
-    for char, entity in _ESCAPES:
-        text = text.replace(char, entity)
-    return text
+    """HTML-escape any text that comes from an article or the gazetteer (quotes too)."""
+    return html.escape(str(value))
 
 
 def _highlight(sentence: str, names: Sequence[str]) -> str:
@@ -128,36 +115,56 @@ def ordered_articles(articles: Sequence[Article]) -> list[Article]:
     return sorted(articles, key=lambda a: (_iso_date(a.date) or "9999", a.title, a.id))
 
 
-def map_data(places: Sequence[MappedPlace], *, articles: Sequence[Article],
-             shape_of: ShapeOf) -> dict[str, Any]:
-    """The JSON document ``geo-map.js`` draws: articles, places, regions.
+@dataclass(frozen=True, slots=True)
+class Scale:
+    """How the places are drawn: ``top`` is the most mentions of a place (the largest
+    marker), ``kinds`` the kinds on the map in the legend's order (a marker of kind number
+    ``i`` has the class ``geo-k{i}``) and ``classes`` the shades of the regions (see
+    :func:`mention_classes`)."""
 
-    Every string in it that the page shows is HTML escaped here by ``_e``; the script inserts
-    those strings as they are and builds no markup from anything else.
+    top: int
+    kinds: tuple[str, ...]
+    classes: tuple[int, ...]
+
+
+def scale_of(places: Sequence[MappedPlace]) -> Scale:
+    """The scale of these places on the map."""
+    top = max((mp.mentions for mp in places), default=1)
+    kinds = _map_ui.kinds_on_map([mp.place.kind for mp in places])
+    return Scale(top=top, kinds=tuple(kinds), classes=mention_classes(top))
+
+
+def map_data(places: Sequence[MappedPlace], *, articles: Sequence[Article],
+             shape_of: ShapeOf, scale: Scale) -> dict[str, Any]:
+    """The JSON document ``geo-map.js`` draws: articles, places, regions, and the view's
+    ``bounds`` (none when no place is mapped: the map keeps its initial view).
+
+    Every string in it that the page shows as HTML is escaped here by ``_e``; the script
+    inserts those strings as they are and builds no markup from anything else. The places'
+    search names (``s``) are plain text, which the script only compares and shows as text.
     """
     arts = ordered_articles(articles)
     index = {a.id: i for i, a in enumerate(arts)}
     by_id = {a.id: a for a in arts}
-    top = max((mp.mentions for mp in places), default=1)
-    kinds = _map_ui.kinds_on_map([mp.place.kind for mp in places])
-    recs = [_place_record(mp, by_id, index, top, kinds) for mp in places]
-    return {"articles": [{"t": _e(a.title or a.id), "d": _iso_date(a.date)} for a in arts],
-            "places": recs,
-            "regions": _region_records(places, shape_of, mention_classes(top))}
+    data = {"articles": [{"t": _e(a.title or a.id), "d": _iso_date(a.date)} for a in arts],
+            "places": [_place_record(mp, by_id, index, scale) for mp in places],
+            "regions": _region_records(places, shape_of, scale.classes)}
+    box = bounds(places)
+    return data if box is None else {**data, "bounds": box}
 
 
 def _place_record(mp: MappedPlace, by_id: dict[str, Article], index: dict[str, int],
-                  top: int, kinds: Sequence[str]) -> dict[str, Any]:
+                  scale: Scale) -> dict[str, Any]:
     p = mp.place
     label = _map_ui.KIND_LABELS.get(p.kind, p.kind)
     return {
         "ll": [p.lat, p.lon],  # Leaflet's (lat, lon) order
-        "r": radius(mp.mentions, top),
-        "k": kinds.index(p.kind),
+        "r": radius(mp.mentions, scale.top),
+        "k": scale.kinds.index(p.kind),
         "tip": f"<b>{_e(p.name)}</b> ({_e(label)}) · {_plural(mp.mentions, 'mention')}",
         "pop": popup_html(mp, by_id),
         "a": sorted(index[a] for a in mp.articles if a in index),
-        "s": [_e(n) for n in dict.fromkeys((p.name, *mp.names))],
+        "s": list(dict.fromkeys((p.name, *mp.names))),
     }
 
 
@@ -168,13 +175,14 @@ def _region_records(places: Sequence[MappedPlace], shape_of: ShapeOf,
     Countries get a faint fill and a firm outline, so a country does not drown its regions.
     """
     out = []
-    for i, mp in sorted(enumerate(places), key=lambda x: AREA_ORDER.get(x[1].place.kind, 9)):
+    areas = [(i, mp) for i, mp in enumerate(places) if mp.place.kind in AREA_ORDER]
+    for i, mp in sorted(areas, key=lambda x: AREA_ORDER[x[1].place.kind]):
         p = mp.place
-        shape = shape_of(p.id) if p.has_shape and p.kind in AREA_KINDS else None
+        shape = shape_of(p.id) if p.has_shape else None
         if shape is None:
             continue
         colour = shade(mp.mentions, classes)
-        broad = AREA_ORDER.get(p.kind, 9) <= AREA_ORDER["country"]
+        broad = AREA_ORDER[p.kind] <= AREA_ORDER["country"]
         style = {"color": colour, "weight": 2.5 if broad else 1, "fillColor": colour,
                  "fillOpacity": 0.1 if broad else 0.45}
         out.append({"p": i, "g": shape, "s": style})  # "g" stays GeoJSON (lon, lat)
@@ -182,7 +190,8 @@ def _region_records(places: Sequence[MappedPlace], shape_of: ShapeOf,
 
 
 def bounds(places: Sequence[MappedPlace]) -> Bounds | None:
-    """((south, west), (north, east)) of the places' points, in folium's (lat, lon) order."""
+    """((south, west), (north, east)) of the places' points, padded, in Leaflet's (lat, lon)
+    order; None when there are none."""
     if not places:
         return None
     lats = [mp.place.lat for mp in places]
@@ -241,42 +250,35 @@ class Parts:
     """What the page shows of the articles, as the text that goes into the page's holes.
 
     ``data`` is the ``map_data`` document and ``legend`` the legend's HTML, both as JavaScript
-    values; ``css`` colours the marker kinds; ``bounds`` is the view to fit, None when nothing
-    is mapped.
+    values; ``css`` colours the marker kinds.
     """
 
     data: str
     legend: str
     css: str
-    bounds: Bounds | None
 
     def texts(self) -> dict[str, str]:
         """The text of each hole of the page."""
-        # as folium's ``tojson`` writes it: json.dumps, and numbers need no HTML escaping
-        box = {} if self.bounds is None else {"bounds": json.dumps(self.bounds)}
-        return {"data": self.data, "legend": self.legend, "css": self.css, **box}
+        return {"data": self.data, "legend": self.legend, "css": self.css}
 
 
 def parts(places: Sequence[MappedPlace], *, articles: Sequence[Article],
           shape_of: ShapeOf) -> Parts:
     """The parts of the page the mapped places and their articles make."""
-    data = map_data(places, articles=articles, shape_of=shape_of)
-    kinds = _map_ui.kinds_on_map([mp.place.kind for mp in places])
-    top = max((mp.mentions for mp in places), default=1)
-    legend = _map_ui.legend_html(kinds, KIND_COLOURS, classes=mention_classes(top), top=top,
+    scale = scale_of(places)
+    data = map_data(places, articles=articles, shape_of=shape_of, scale=scale)
+    legend = _map_ui.legend_html(scale.kinds, classes=scale.classes, top=scale.top,
                                  context={t: c for t, c, _ in CONTEXT_STYLES.values()})
-    css = _map_ui.kind_css(kinds, KIND_COLOURS, OTHER_COLOUR)
-    return Parts(data=_map_ui.script_json(data), legend=_map_ui.script_json(legend),
-                 css=css.replace("<", ""),  # geo's constants; never lets the style element close
-                 bounds=bounds(places))
+    # built from geo's constants only, so it never holds a "<" that could close the element
+    css = _map_ui.kind_css(scale.kinds, KIND_COLOURS, OTHER_COLOUR)
+    return Parts(data=_map_ui.script_json(data), legend=_map_ui.script_json(legend), css=css)
 
 
 # Where each part goes in a skeleton. The gazetteer's text reaches the page through
-# script_json, which escapes "<", so the first three cannot occur in it; folium's tojson writes
-# the bounds as JSON, here a JSON string. Skeleton.parse refuses a page with a hole twice.
-_BOUNDS_MARK = "@geo-hole:bounds@"  # what folium gets in place of the bounds
+# script_json or script_safe, which escape "<", so these cannot occur in it; Skeleton.parse
+# refuses a page with a hole twice.
 HOLES = {"data": "<@geo-hole:data@>", "legend": "<@geo-hole:legend@>",
-         "css": "<@geo-hole:css@>", "bounds": json.dumps(_BOUNDS_MARK)}
+         "css": "<@geo-hole:css@>"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,76 +293,70 @@ class Skeleton:
     holes: tuple[str, ...]
 
     @classmethod
-    def parse(cls, text: str, *, bounded: bool) -> Skeleton | None:
+    def parse(cls, text: str) -> Skeleton | None:
         """The skeleton whose :attr:`text` this is, or None if it lacks a hole (or has one
-        twice); ``bounded`` says whether it must have the bounds hole."""
-        wanted = [h for h in HOLES if bounded or h != "bounds"]
-        if any(text.count(HOLES[h]) != 1 for h in wanted):
+        twice)."""
+        if any(text.count(mark) != 1 for mark in HOLES.values()):
             return None
-        if not bounded and HOLES["bounds"] in text:
-            return None
-        order = sorted(wanted, key=lambda h: text.index(HOLES[h]))
+        order = sorted(HOLES, key=lambda h: text.index(HOLES[h]))
         pieces, rest = [], text
         for hole in order:
             before, _, rest = rest.partition(HOLES[hole])
             pieces.append(before)
         return cls(pieces=(*pieces, rest), holes=tuple(order))
 
-    @property
-    def text(self) -> str:
-        """The page with each hole marked (what :meth:`parse` reads)."""
-        marks = [HOLES[h] for h in self.holes]
-        return "".join(p + m for p, m in zip(self.pieces, [*marks, ""], strict=True))
-
-    def fill(self, parts: Parts) -> str:
-        """The page with the parts in its holes."""
-        texts = parts.texts()
+    def _join(self, texts: Mapping[str, str]) -> str:
+        """The pieces with ``texts[hole]`` in each hole."""
         filled = [texts[h] for h in self.holes]
         return "".join(p + t for p, t in zip(self.pieces, [*filled, ""], strict=True))
 
+    @property
+    def text(self) -> str:
+        """The page with each hole marked (what :meth:`parse` reads)."""
+        return self._join(HOLES)
 
-def skeleton(backdrop: Backdrop, *, bounded: bool) -> Skeleton:
+    def fill(self, parts: Parts) -> str:
+        """The page with the parts in its holes."""
+        return self._join(parts.texts())
+
+
+def skeleton(backdrop: Backdrop) -> Skeleton:
     """The Folium map page with holes for the articles' parts (see :func:`parts`).
 
-    The page itself is built and rendered by folium in ``geo._page``; ``bounded`` says whether
-    it fits its view to bounds (it does when any place is mapped).
+    The page itself is built and rendered by folium in ``geo._page``.
 
     Raises
     ------
     AssetError
-        If an inlined asset or the gazetteer's text happens to contain a hole's marker.
+        If an inlined asset happens to contain a hole's marker (the gazetteer's text cannot:
+        it reaches the page escaped).
     """
     from geo import _page  # folium is slow to import; a cached skeleton never needs it
 
-    text = _page.page(basemap=backdrop.basemap, cluster=CLUSTER_JS, context=backdrop.context,
-                      data=HOLES["data"], legend=HOLES["legend"], css=HOLES["css"],
-                      bounds=_BOUNDS_MARK if bounded else None)
-    found = Skeleton.parse(text, bounded=bounded)
+    text = _page.page(basemap=backdrop.basemap, context=backdrop.context,
+                      data=HOLES["data"], legend=HOLES["legend"], css=HOLES["css"])
+    found = Skeleton.parse(text)
     if found is None:
-        msg = ("the map page's assets or the gazetteer's text contain geo's placeholder text "
-               f"{'@geo-hole:'!r}; remove it from them")
+        msg = (f"the map page's assets contain geo's placeholder text {'@geo-hole:'!r}; "
+               "remove it from them")
         raise AssetError(msg)
     return found
 
 
-def render(places: Sequence[MappedPlace], *, context: dict[str, Any], basemap: str,
-           shape_of: ShapeOf, articles: Sequence[Article]) -> str:
+def render(places: Sequence[MappedPlace], *, articles: Sequence[Article], shape_of: ShapeOf,
+           skeleton: Skeleton) -> str:
     """The whole map page as one self-contained HTML string (deterministic).
 
     Parameters
     ----------
     places
         The mapped places.
-    context
-        The context layers (GeoJSON, each feature with a ``layer`` property).
-    basemap
-        The offline basemap: a GeoJSON FeatureCollection as JSON text (each feature with a
-        ``kind``), embedded as it is, so a build need not parse and serialise it again.
-    shape_of
-        The polygon of a place id, or None.
     articles
         The articles mapped.
+    shape_of
+        The polygon of a place id, or None.
+    skeleton
+        The page's skeleton: :func:`skeleton` of the :func:`backdrop`, or that one kept from
+        an earlier build (it depends on neither the places nor the articles).
     """
-    content = parts(places, articles=articles, shape_of=shape_of)
-    page = skeleton(backdrop(context, basemap), bounded=content.bounds is not None)
-    return page.fill(content)
+    return skeleton.fill(parts(places, articles=articles, shape_of=shape_of))

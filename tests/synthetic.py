@@ -4,6 +4,7 @@ places and a square for every area, so the tests do not depend on recognition or
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -49,14 +50,18 @@ CONTEXT = {"type": "FeatureCollection", "features": [
      "geometry": square(35.0, 44.0)}]}
 
 
-def page() -> str:
+def skeleton() -> render.Skeleton:
+    """The page's skeleton with this basemap and these context layers."""
+    return render.skeleton(render.backdrop(CONTEXT, BASEMAP))
+
+
+def page(places: Sequence[MappedPlace] = PLACES) -> str:
     """The map page of the three articles."""
-    return render.render(PLACES, context=CONTEXT, basemap=BASEMAP, shape_of=shape_of,
-                         articles=ARTICLES)
+    return render.render(places, articles=ARTICLES, shape_of=shape_of, skeleton=skeleton())
 
 
-def write(folder: Path) -> Path:
+def write(folder: Path, places: Sequence[MappedPlace] = PLACES) -> Path:
     """Write the page to ``folder/index.html`` and return its path."""
     path = folder / "index.html"
-    path.write_text(page(), encoding="utf-8")
+    path.write_text(page(places), encoding="utf-8")
     return path

@@ -11,6 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from geo import render
+from geo.records import MappedPlace, Place
+
 from . import synthetic
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -140,6 +143,42 @@ def test_search_finds_a_place_by_any_spelling_and_opens_it(browser, dated_map: P
     assert "Talks in Beta." in page.locator(".leaflet-popup-content").inner_text()
     page.fill(".geo-search input", "nowhere")
     assert page.locator(".geo-search li").all_inner_texts() == ["no match"]
+    assert errors == []
+
+
+def test_search_shows_a_hostile_spelling_as_text(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    odd = '<img src=x onerror="window.__pwned=1">Delta'
+    place = MappedPlace(Place("t:9", "Delta", "town", "IQ", 35.5, 44.5), 1, ("a",),
+                        ("Delta", odd), (("a", "In Delta."),))
+    page, errors = _open(browser, synthetic.write(tmp_path, (*synthetic.PLACES, place)))
+    page.fill(".geo-search input", "onerror")
+    assert page.locator(".geo-search li").all_inner_texts() == ["Delta"]
+    page.fill(".geo-search input", "delta")
+    assert page.locator(".geo-search li").all_inner_texts() == ["Delta"]
+    page.wait_for_timeout(200)
+    assert page.evaluate("window.__pwned") is None
+    assert errors == []
+
+
+_VIEW = """() => {
+    const map = Object.values(window).find(v => v instanceof L.Map);
+    const c = map.getCenter();
+    return [c.lat, c.lng, map.getZoom()];
+}"""
+
+
+def test_the_map_opens_on_its_places(browser, dated_map: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    page, errors = _open(browser, dated_map)
+    lat, lon, zoom = page.evaluate(_VIEW)
+    box = render.bounds(synthetic.PLACES)
+    assert box is not None
+    (south, west), (north, east) = box
+    assert abs(lat - (south + north) / 2) < 0.1 and abs(lon - (west + east) / 2) < 0.1
+    assert zoom == page.evaluate(f"""() => Object.values(window).find(v => v instanceof L.Map)
+                                 .getBoundsZoom({list(map(list, box))})""")
+    assert errors == []
+    empty, errors = _open(browser, synthetic.write(tmp_path, ()))
+    assert empty.evaluate(_VIEW) == [36.0, 44.0, 6]  # nothing mapped: the initial view
     assert errors == []
 
 

@@ -14,6 +14,7 @@ import pytest
 
 from geo import export, pipeline
 from geo.errors import InputError
+from geo.records import Article, ArticleResult, Mention
 from geo.settings import Settings
 
 from .conftest import ROOT
@@ -114,3 +115,15 @@ def test_kml_written_without_gdal_escapes_text() -> None:
 def test_unknown_format_is_a_clear_error() -> None:
     with pytest.raises(InputError, match="from its suffix; pass --format"):
         export.format_for(Path("x.xlsx"), None)
+
+
+def test_mention_features_are_points_in_lon_lat_order(built: Settings) -> None:
+    unresolved = ArticleResult(Article(id="x", text="Foo."), (Mention(0, 3, "Foo", None, 0.0),))
+    results = [*pipeline.analyse(built).results, unresolved]
+    features = export.mention_features(results, min_score=built.min_score)
+    mentions = [m for r in results for m in r.mentions]
+    assert len(features) == len(mentions)
+    for feature, m in zip(features, mentions, strict=True):
+        expected = None if m.place is None else {"type": "Point",
+                                                 "coordinates": [m.place.lon, m.place.lat]}
+        assert json.loads(json.dumps(feature["geometry"])) == expected  # GeoJSON is (lon, lat)

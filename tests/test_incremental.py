@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -103,12 +105,58 @@ def test_a_damaged_page_skeleton_is_rendered_again(seeds: Path, tmp_path: Path) 
     settings = Settings(seeds_dir=seeds, out_dir=tmp_path / "maps")
     pipeline.build(settings)
     before = _outputs(settings.out_dir)
-    [kept] = (_cache.cache_dir(settings.out_dir) / "text").glob("skeleton*.txt")
+    [kept] = (_cache.cache_dir(settings.out_dir) / "text").glob("skeleton.*.txt")
     kept.write_text(kept.read_text("utf-8").replace(render.HOLES["data"], ""), "utf-8")
     (settings.out_dir / "index.html").unlink()
     assert pipeline.build(settings).rendered
     assert _outputs(settings.out_dir) == before
     assert render.HOLES["data"] in kept.read_text("utf-8")
+
+
+def test_renaming_an_article_renders_again_from_the_cache(seeds: Path, tmp_path: Path) -> None:
+    settings = Settings(seeds_dir=seeds, out_dir=tmp_path / "maps")
+    pipeline.build(settings)
+    (seeds / "a.txt").rename(seeds / "z.txt")  # same text, another id
+    report = pipeline.build(settings)
+    assert (report.extracted, report.cached, report.rendered) == (0, 3, True)
+    assert '"z"' in (settings.out_dir / "places.geojson").read_text("utf-8")
+
+
+@pytest.fixture
+def code_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A copy of geo's files that the fingerprints read instead of the package."""
+    copy = tmp_path / "code"
+    shutil.copytree(_cache.PACKAGE_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    fingerprints = (_cache.extraction_fingerprint, _cache.render_fingerprint)
+    for f in fingerprints:
+        f.cache_clear()
+    monkeypatch.setattr(_cache, "PACKAGE_DIR", copy)
+    yield copy
+    monkeypatch.undo()
+    for f in fingerprints:
+        f.cache_clear()
+
+
+def test_page_files_and_map_packages_keep_the_extractions(
+        seeds: Path, tmp_path: Path, code_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = Settings(seeds_dir=seeds, out_dir=tmp_path / "maps")
+    pipeline.build(settings)
+    with (code_copy / "static" / "geo-map.css").open("a", encoding="utf-8") as f:
+        f.write(".geo-new { color: red; }\n")
+    monkeypatch.setattr(_cache, "_package_versions", lambda: ["folium==99.0"])
+    _cache.render_fingerprint.cache_clear()
+    report = pipeline.build(settings)
+    assert (report.extracted, report.cached, report.rendered) == (0, 3, True)
+    (code_copy / "resolve.py").write_text("# edited\n", encoding="utf-8")
+    _cache.extraction_fingerprint.cache_clear()
+    assert pipeline.build(settings).extracted == 3
+
+
+def test_every_code_file_but_the_page_files_keys_the_extractions(code_copy: Path) -> None:
+    before = _cache.extraction_fingerprint(Settings().gazetteer_dir)
+    (code_copy / "records.py").write_text("# edited\n", encoding="utf-8")
+    _cache.extraction_fingerprint.cache_clear()
+    assert _cache.extraction_fingerprint(Settings().gazetteer_dir) != before
 
 
 HEAVY = ("folium", "branca", "jinja2", "pandas", "numpy", "geopandas", "shapely", "pyogrio")

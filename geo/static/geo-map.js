@@ -2,19 +2,14 @@
  * a full-screen button and the legend; and the offline basemap and the context layers. Written
  * for geo; needs Leaflet and Leaflet.markercluster.
  *
- * Safety: every string in `data` that is shown is HTML that geo escaped in Python
- * (geo.render._e). This file inserts those strings as they are, reads text back only through
- * an inert DOMParser document, and writes everything else with textContent.
+ * Safety: every string in `data` that is shown as HTML is HTML that geo escaped in Python
+ * (geo.render._e). This file inserts those strings as they are and writes everything else,
+ * the places' search names (plain text) among it, with textContent.
  */
 (function () {
   "use strict";
 
   var POPUP = {maxWidth: 340};
-
-  function plain(html) {
-    // A DOMParser document is inert: nothing in it runs or loads.
-    return new DOMParser().parseFromString(html, "text/html").body.textContent || "";
-  }
 
   function fold(text) {
     return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
@@ -159,7 +154,7 @@
 
   function searchMatches(state, query) {
     if (!state.names) {
-      state.names = state.data.places.map(function (p) { return p.s.map(plain).map(fold); });
+      state.names = state.data.places.map(function (p) { return p.s.map(fold); });
     }
     var q = fold(query.trim()), starts = [], contains = [];
     if (!q) { return []; }
@@ -184,7 +179,7 @@
         hits = searchMatches(state, input.value);
         list.textContent = "";
         hits.forEach(function (i) {
-          var item = el("li", "", list, plain(state.data.places[i].s[0]));
+          var item = el("li", "", list, state.data.places[i].s[0]);
           item.addEventListener("click", function () { pick(i); });
         });
         if (input.value.trim() && !hits.length) { el("li", "geo-none", list, "no match"); }
@@ -263,5 +258,7 @@
     fullScreenControl().addTo(map);
     legendControl(legend).addTo(map);
     apply(state);
+    // ((south, west), (north, east)) in Leaflet's (lat, lon) order; none when nothing is mapped
+    if (data.bounds) { map.fitBounds(data.bounds); }
   };
 }());
