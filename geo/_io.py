@@ -1,9 +1,5 @@
-"""File output: atomic writes and the build lock (the only code that writes files).
-
-``$GEO_TEST_SLOW_WRITE`` (seconds) makes :func:`write_all_atomic` (the build's outputs) pause
-halfway through each temporary file. Only the test that kills a build midway sets it, to kill
-at a known moment.
-"""
+"""File output: atomic writes (of articles, the map, exports, caches and imported boundaries)
+and the build lock."""
 
 from __future__ import annotations
 
@@ -20,24 +16,24 @@ LOCK_NAME = ".geo-build.lock"
 LOCK_POLL = 0.1
 
 
-def _temp_path(path: Path) -> Path:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+def _temp_path(path: Path, suffix: str = ".tmp") -> Path:
+    """A new empty file ``.NAME.XXXXXXXX{suffix}`` beside ``path``."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
     os.close(fd)
     return Path(tmp)
 
 
-def _write_temp(path: Path, text: str, *, pause: float = 0.0) -> Path:
+def _encoded(text: str | bytes) -> bytes:
+    return text.encode("utf-8") if isinstance(text, str) else text
+
+
+def _write_temp(path: Path, text: bytes) -> Path:
     """Write ``text`` to a new temporary file beside ``path``, flushed to disk; its path."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = _temp_path(path)
     try:
-        with tmp.open("w", encoding="utf-8", newline="\n") as f:
-            half = len(text) // 2 if pause else len(text)
-            f.write(text[:half])
-            if pause:
-                f.flush()
-                time.sleep(pause)
-            f.write(text[half:])
+        with tmp.open("wb") as f:
+            f.write(text)
             f.flush()
             os.fsync(f.fileno())
         umask = os.umask(0)
@@ -57,27 +53,26 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``path`` and rename it into place, so a
+def write_atomic(path: Path, text: str | bytes) -> None:
+    """Write ``text`` (or bytes) to a temporary file beside ``path`` and rename it into place, so a
     reader (or a build killed midway) only ever sees the old file or the new one."""
-    tmp = _write_temp(path, text)
+    tmp = _write_temp(path, _encoded(text))
     try:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
 
 
-def write_all_atomic(files: Mapping[Path, str]) -> None:
+def write_all_atomic(files: Mapping[Path, str | bytes]) -> None:
     """Write several files atomically: every temporary file first, then the renames in a row.
 
     A build killed while writing leaves the previous files whole; the short window of renames
     is the only time a reader can see some files new and others old.
     """
     temps: dict[Path, Path] = {}
-    pause = float(os.environ.get("GEO_TEST_SLOW_WRITE") or 0)
     try:
         for path, text in files.items():
-            temps[path] = _write_temp(path, text, pause=pause)
+            temps[path] = _write_temp(path, _encoded(text))
         for path, tmp in temps.items():
             os.replace(tmp, path)
     finally:
@@ -91,9 +86,7 @@ def replace_atomic(path: Path, write: Callable[[Path], None]) -> None:
     """Let ``write`` fill a temporary file (same suffix, same folder), then rename it to
     ``path``; for writers such as GDAL's that take a file name rather than text."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    tmp = Path(name)
+    tmp = _temp_path(path, path.suffix)
     tmp.unlink()  # some drivers refuse to write over an existing file
     try:
         write(tmp)
@@ -108,7 +101,7 @@ def create_new(path: Path, text: str) -> bool:
     The text goes to a temporary file that is then hard-linked to ``path``, which fails if the
     name is taken: two processes adding at once cannot overwrite each other.
     """
-    tmp = _write_temp(path, text)
+    tmp = _write_temp(path, _encoded(text))
     try:
         os.link(tmp, path)
     except FileExistsError:

@@ -17,6 +17,7 @@ as text.
 from __future__ import annotations
 
 import codecs
+import hashlib
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -63,14 +64,14 @@ def decode(data: bytes, name: str = "<bytes>") -> str:
     ArticleError
         For empty or binary content.
     """
-    utf16 = _utf16_without_bom(data)
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         text = data.decode("utf-16", errors="replace")
-    elif utf16:
-        text = data.decode(utf16, errors="replace")
     elif b"\x00" in data:
-        msg = f"{name}: binary content (NUL bytes); save the article as UTF-8 text"
-        raise ArticleError(msg)
+        utf16 = _utf16_without_bom(data)
+        if utf16 is None:
+            msg = f"{name}: binary content (NUL bytes); save the article as UTF-8 text"
+            raise ArticleError(msg)
+        text = data.decode(utf16, errors="replace")
     else:
         try:
             text = data.decode("utf-8-sig")
@@ -91,9 +92,14 @@ def _control_share(text: str) -> float:
     return bad / max(1, len(sample))
 
 
+def _slug(text: str, *, limit: int | None = None) -> str:
+    """``text`` reduced to ``a-z0-9-`` (at most ``limit`` characters), or ``article``."""
+    return _ID_RE.sub("-", text.lower())[:limit].strip("-") or "article"
+
+
 def article_id(path: Path) -> str:
     """A stable, URL-safe id from a file name: ``Kirkuk News (2).txt`` -> ``kirkuk-news-2``."""
-    return _ID_RE.sub("-", path.stem.lower()).strip("-") or "article"
+    return _slug(path.stem)
 
 
 def parse(text: str, ident: str, path: str = "") -> Article:
@@ -112,12 +118,16 @@ def parse(text: str, ident: str, path: str = "") -> Article:
     return Article(id=ident, text=text, path=path, **meta)
 
 
+def _check_size(name: str, size: int, *, max_bytes: int) -> None:
+    if size > max_bytes:
+        msg = f"{name}: {size:,} bytes is over the {max_bytes:,}-byte limit; split it"
+        raise ArticleError(msg)
+
+
 def _read_bytes(path: Path, *, max_bytes: int) -> bytes:
+    """The bytes of a file, its size checked before it is read."""
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            msg = f"{path}: {size:,} bytes is over the {max_bytes:,}-byte limit; split it"
-            raise ArticleError(msg)
+        _check_size(str(path), path.stat().st_size, max_bytes=max_bytes)
         return path.read_bytes()
     except OSError as e:
         msg = f"{path}: cannot read ({e.strerror}); check the file's permissions"
@@ -145,13 +155,17 @@ def read(path: Path, *, max_bytes: int) -> Article:
     return parse(decode(data, str(path)), article_id(path), str(path))
 
 
+def _is_article(path: Path) -> bool:
+    """Whether a file is read as an article: hidden files and README are not."""
+    return path.is_file() and not path.name.startswith(".") and path.stem.upper() != "README"
+
+
 def article_files(folder: Path) -> list[Path]:
     """The article files in a folder, sorted by name (hidden files and README excluded)."""
     if not folder.is_dir():
         msg = f"seeds folder {str(folder)!r} does not exist; create it or pass --seeds DIR"
         raise ArticleError(msg)
-    return sorted(p for p in folder.iterdir()
-                  if p.is_file() and not p.name.startswith(".") and p.stem.upper() != "README")
+    return sorted(filter(_is_article, folder.iterdir()))
 
 
 def read_all(folder: Path, *, max_bytes: int) -> Iterator[Article | Skipped]:
@@ -176,10 +190,11 @@ STDIN = "-"
 
 @dataclass(frozen=True, slots=True)
 class Incoming:
-    """An article to add: where it came from (a path, or ``-``) and its bytes."""
+    """An article to add: where it came from (a file's path, or ``-``) and, for standard input,
+    its bytes (``None`` for a file, which is read when it is added)."""
 
     label: str
-    data: bytes
+    data: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,12 +211,14 @@ class Added:
 
 
 def _files_under(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*") if p.is_file()
+    """The article files in a folder and its subfolders (hidden ones excluded), sorted."""
+    return sorted(p for p in folder.rglob("*") if _is_article(p)
                   and not any(part.startswith(".") for part in p.relative_to(folder).parts))
 
 
 def incoming(sources: Sequence[str], *, stdin: Callable[[], bytes]) -> list[Incoming]:
-    """The articles named on the command line: files, every file in folders, ``-`` for stdin.
+    """The articles named on the command line: files, the article files in folders (as the
+    build would read them, subfolders included), ``-`` for standard input.
 
     Raises
     ------
@@ -219,17 +236,8 @@ def incoming(sources: Sequence[str], *, stdin: Callable[[], bytes]) -> list[Inco
             out.append(Incoming(STDIN, stdin()))
             continue
         path = Path(source)
-        for file in _files_under(path) if path.is_dir() else [path]:
-            try:
-                out.append(Incoming(str(file), file.read_bytes()))
-            except OSError as e:
-                msg = f"{file}: cannot read ({e.strerror}); check the file's permissions"
-                raise InputError(msg) from e
+        out.extend(Incoming(str(f)) for f in (_files_under(path) if path.is_dir() else [path]))
     return out
-
-
-def _slug(text: str) -> str:
-    return _ID_RE.sub("-", text.lower())[:MAX_STEM].strip("-") or "article"
 
 
 def as_markdown(art: Article) -> str:
@@ -238,51 +246,64 @@ def as_markdown(art: Article) -> str:
     return "---\n" + "\n".join(meta) + "\n---\n" + art.text.strip() + "\n"
 
 
-def prepare(item: Incoming, *, max_bytes: int) -> tuple[str, str]:
-    """The file name and UTF-8 text under which ``item`` is stored in the seeds folder.
+def _data(item: Incoming, *, max_bytes: int) -> bytes:
+    """The bytes of an incoming article: its file's (read once its size is checked), or those
+    given."""
+    if item.data is None:
+        return _read_bytes(Path(item.label), max_bytes=max_bytes)
+    _check_size(item.label, len(item.data), max_bytes=max_bytes)
+    return item.data
+
+
+def prepare(label: str, data: bytes) -> tuple[str, str]:
+    """The file name and text under which an article (``data``, from ``label``: a file's path
+    or ``-``) is stored in the seeds folder.
 
     A saved page becomes ``.md`` with a header; text keeps its form, re-encoded as UTF-8.
 
     Raises
     ------
     ArticleError
-        When the article is too large, empty, binary, or a page with no article text.
+        When the article is empty, binary, or a page with no article text.
     """
-    if len(item.data) > max_bytes:
-        msg = f"{item.label}: {len(item.data):,} bytes is over the {max_bytes:,}-byte limit"
-        raise ArticleError(msg + "; split it")
-    path = Path(item.label)
-    is_page = (path.suffix.lower() in _html.HTML_SUFFIXES if item.label != STDIN
-               else _html.looks_like_html(item.data))
+    path = Path(label)
+    is_page = (path.suffix.lower() in _html.HTML_SUFFIXES if label != STDIN
+               else _html.looks_like_html(data))
     if is_page:
-        art = from_page(item.data, "page", item.label)
-        return _slug(art.title or path.stem) + ".md", as_markdown(art)
-    text = decode(item.data, item.label).strip() + "\n"
+        art = from_page(data, "page", label)
+        return _slug(art.title or path.stem, limit=MAX_STEM) + ".md", as_markdown(art)
+    text = decode(data, label).strip() + "\n"
     art = parse(text, "text")
-    stem = _slug(art.title) if item.label == STDIN else _slug(path.stem)
+    stem = _slug(art.title if label == STDIN else path.stem, limit=MAX_STEM)
     suffix = ".md" if _HEADER_RE.match(text) or path.suffix.lower() == ".md" else ".txt"
     return stem + suffix, text
 
 
-def _stored(seeds: Path) -> tuple[set[str], dict[str, Path]]:
-    """The article ids in the seeds folder, and each readable article's text -> its file."""
+def _digest(data: bytes) -> bytes:
+    return hashlib.sha256(data).digest()
+
+
+def _stored(seeds: Path, *, max_bytes: int) -> tuple[set[str], dict[bytes, Path]]:
+    """The article ids in the seeds folder, and the hash of each readable file's bytes -> the
+    file."""
     ids: set[str] = set()
-    texts: dict[str, Path] = {}
+    digests: dict[bytes, Path] = {}
     for path in article_files(seeds):
         ids.add(article_id(path))
         try:
-            texts.setdefault(decode(path.read_bytes()).strip(), path)
-        except (ArticleError, OSError):
+            digests.setdefault(_digest(_read_bytes(path, max_bytes=max_bytes)), path)
+        except ArticleError:
             continue
-    return ids, texts
+    return ids, digests
 
 
 def _place(seeds: Path, name: str, text: str, ids: set[str]) -> Path:
-    """Create the article under ``name``, or ``stem-2``, ``stem-3``... if the id is taken."""
+    """Create the article under ``name``, or ``stem-2``, ``stem-3``... if the id is taken (or
+    is ``readme``, a name the build does not read)."""
     stem, suffix = Path(name).stem, Path(name).suffix
     for n in count(1):
         candidate = stem if n == 1 else f"{stem}-{n}"
-        if candidate in ids:
+        if candidate in ids or candidate == "readme":
             continue
         path = seeds / f"{candidate}{suffix}"
         if create_new(path, text):
@@ -293,24 +314,27 @@ def _place(seeds: Path, name: str, text: str, ids: set[str]) -> Path:
 def add(items: Sequence[Incoming], seeds: Path, *, max_bytes: int) -> list[Added]:
     """Copy articles into the seeds folder under safe, unique names; never overwrite one.
 
-    An article whose text is already there (under any name) is reported as a duplicate and
-    not copied again; one that cannot be read is reported as skipped.
+    An article already there (under any name: a file with the bytes ``geo add`` would store, or
+    with the bytes given) is reported as a duplicate and not copied again; one that cannot be
+    read (too large, unreadable, empty, binary) is reported as skipped.
     """
     seeds.mkdir(parents=True, exist_ok=True)
-    ids, texts = _stored(seeds)
+    ids, stored = _stored(seeds, max_bytes=max_bytes)
     out = []
     for item in items:
         try:
-            name, text = prepare(item, max_bytes=max_bytes)
+            data = _data(item, max_bytes=max_bytes)
+            name, text = prepare(item.label, data)
         except ArticleError as e:
             out.append(Added(item.label, "skipped", reason=str(e).split(": ", 1)[-1]))
             continue
-        same = texts.get(text.strip())
+        digest = _digest(text.encode("utf-8"))
+        same = stored.get(digest) or stored.get(_digest(data))
         if same is not None:
             out.append(Added(item.label, "duplicate", same))
             continue
         path = _place(seeds, name, text, ids)
         ids.add(article_id(path))
-        texts[text.strip()] = path
+        stored[digest] = path
         out.append(Added(item.label, "added", path))
     return out

@@ -37,8 +37,8 @@ DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sun
 
 
 @dataclass(frozen=True, slots=True)
-class BenchResult:
-    """The measured times of one benchmark run, in seconds.
+class BuildBench:
+    """The measured times of one run of the build benchmark, in seconds.
 
     ``identical`` says that the rebuild left the outputs as they were and that the outputs
     after the add are those a build from scratch of the same articles writes.
@@ -69,20 +69,16 @@ class BenchResult:
         return self.identical and max(self.rebuild, self.add_one) <= self.first_build / 2
 
 
-def place_names(gazetteer_dir: Path, gaz: Gazetteer) -> list[str]:
+def place_names(gaz: Gazetteer) -> list[str]:
     """Names of prominent places in the region that the gazetteer resolves back to themselves."""
-    names: list[str] = []
-    rows = (gazetteer_dir / "places.tsv").read_text(encoding="utf-8").split("\n")[1:]
-    for row in rows:
-        pid, name, kind, country, _, _, _, pop = (row.split("\t") + [""] * 8)[:8]
-        if kind not in KINDS or country not in COUNTRIES or not name.isalpha():
-            continue
-        if kind in ("city", "town") and int(pop) < 50_000:
-            continue
-        top = gaz.lookup(name)
-        if top and top[0].id == pid:
-            names.append(name)
-    return sorted(set(names))
+    names: set[str] = set()
+    for place in (p for c in COUNTRIES for kind in KINDS for p in gaz.units(c, kind)):
+        small = place.kind in ("city", "town") and place.population < 50_000
+        if place.name.isalpha() and not small:
+            top = gaz.lookup(place.name)
+            if top and top[0].id == place.id:
+                names.add(place.name)
+    return sorted(names)
 
 
 def article_text(n: int, names: Sequence[str], *, sentences: int = 24) -> str:
@@ -120,15 +116,15 @@ def _outputs(folder: Path) -> dict[str, bytes]:
             if p.is_file() and not p.name.startswith(".")}
 
 
-def run(gazetteer_dir: Path, gaz: Gazetteer, *, count: int = 200) -> BenchResult:
+def run(gaz: Gazetteer, *, count: int = 200) -> BuildBench:
     """Time a first build of ``count`` articles, a rebuild with nothing changed, and an add;
     then build the same articles from scratch (untimed) to check the add's outputs."""
-    names = place_names(gazetteer_dir, gaz)
+    names = place_names(gaz)
     with tempfile.TemporaryDirectory(prefix="geo-bench-") as tmp:
         base = Path(tmp)
         seeds, out = base / "seeds", base / "maps"
         write_corpus(seeds, names, count)
-        common = ("--gazetteer", str(gazetteer_dir))
+        common = ("--gazetteer", str(gaz.folder))
         first = timed_geo(*common, "build", "--seeds", str(seeds), "--out", str(out))
         before = _outputs(out)
         rebuild = timed_geo(*common, "build", "--seeds", str(seeds), "--out", str(out))
@@ -138,5 +134,5 @@ def run(gazetteer_dir: Path, gaz: Gazetteer, *, count: int = 200) -> BenchResult
         add_one = timed_geo(*common, "add", str(extra), "--seeds", str(seeds), "--out", str(out))
         timed_geo(*common, "build", "--seeds", str(seeds), "--out", str(base / "fresh"))
         identical = identical and _outputs(out) == _outputs(base / "fresh")
-    return BenchResult(articles=count, first_build=first, rebuild=rebuild, add_one=add_one,
-                       identical=identical)
+    return BuildBench(articles=count, first_build=first, rebuild=rebuild, add_one=add_one,
+                      identical=identical)

@@ -10,21 +10,16 @@ from __future__ import annotations
 import shutil
 import statistics
 import tempfile
-import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from geo import bench, pipeline
-from geo.errors import GeoError
+from geo.errors import BrowserMissingError
 from geo.settings import Settings
 
 SIZE_LIMIT = 10_000_000  # bytes
 LOAD_LIMIT = 3.0  # seconds
 _READY = "() => new Promise(done => requestAnimationFrame(() => done(performance.now())))"
-
-
-class BrowserMissingError(GeoError, RuntimeError):
-    """Playwright or Chromium, which the map benchmark drives, is not installed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,15 +88,12 @@ def load_times(page_path: Path, *, runs: int = 3) -> tuple[float, ...]:
 
 def run(settings: Settings, *, count: int = 1000, runs: int = 3) -> MapBench:
     """Build the map of ``count`` synthetic articles and measure its size and load time."""
-    gaz = pipeline.gazetteer(settings)
-    names = bench.place_names(settings.gazetteer_dir, gaz)
+    names = bench.place_names(pipeline.gazetteer(settings))
     with tempfile.TemporaryDirectory(prefix="geo-bench-map-") as tmp:
         seeds, out = Path(tmp) / "seeds", Path(tmp) / "maps"
         bench.write_corpus(seeds, names, count)
-        t0 = time.perf_counter()
-        report = pipeline.build(Settings(seeds_dir=seeds, out_dir=out,
-                                         gazetteer_dir=settings.gazetteer_dir))
-        built = time.perf_counter() - t0
+        report = pipeline.build(replace(settings, seeds_dir=seeds, out_dir=out))
         page = out / "index.html"
-        return MapBench(articles=report.articles, places=report.places, build_seconds=built,
-                        size_bytes=page.stat().st_size, load_seconds=load_times(page, runs=runs))
+        return MapBench(articles=report.articles, places=report.places,
+                        build_seconds=report.seconds, size_bytes=page.stat().st_size,
+                        load_seconds=load_times(page, runs=runs))

@@ -8,8 +8,9 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from geo import __version__, pipeline
+from geo import __version__, export, pipeline
 from geo.errors import GeoError, InputError
+from geo.gazetteer.store import Gazetteer
 from geo.records import Article
 from geo.settings import Settings
 
@@ -32,6 +33,11 @@ def _progress(items: Sequence[Article]) -> Iterable[Article]:
     bar: Iterable[Article] = tqdm(items, desc="extracting", unit="article", file=sys.stderr,
                                   delay=0.5, leave=False)
     return bar
+
+
+def _mentions(text: str, gaz: Gazetteer) -> list[dict[str, object]]:
+    """The mentions of one text as ``geo extract`` writes them (and ``geo eval`` scores them)."""
+    return [m.as_dict() for m in pipeline.extract(text, gaz)]
 
 
 def _waiting() -> None:
@@ -98,8 +104,7 @@ def cmd_bench_build(args: argparse.Namespace) -> int:
     first build's time or the outputs differ."""
     from geo import bench
 
-    settings = _settings(args)
-    result = bench.run(settings.gazetteer_dir, pipeline.gazetteer(settings), count=args.articles)
+    result = bench.run(pipeline.gazetteer(_settings(args)), count=args.articles)
     print("\n".join(result.lines()))
     return 0 if result.ok else 1
 
@@ -121,8 +126,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
         if not isinstance(text, str):
             msg = f"standard input line {n}: 'text' must be a string, got {type(text).__name__}"
             raise InputError(msg)
-        mentions = [m.as_dict() for m in pipeline.extract(text, gaz) if m.role != "person"]
-        out.write(json.dumps({"id": ident, "mentions": mentions}, ensure_ascii=False) + "\n")
+        out.write(json.dumps({"id": ident, "mentions": _mentions(text, gaz)},
+                             ensure_ascii=False) + "\n")
     return 0
 
 
@@ -218,27 +223,21 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     gaz = pipeline.gazetteer(_settings(args))
     docs = evaluate.read_corpus(Path(args.corpus))
-
-    def run(text: str) -> list[dict[str, object]]:
-        return [m.as_dict() for m in pipeline.extract(text, gaz)]
-
-    result = evaluate.evaluate(docs, run, inside=evaluate.polygon_test(gaz.shape))
+    result = evaluate.evaluate(docs, lambda text: _mentions(text, gaz),
+                               inside=evaluate.polygon_test(gaz.shape))
     print(json.dumps(result) if args.json else evaluate.report(result))
     return 0
 
 
 def cmd_bench_extract(args: argparse.Namespace) -> int:
-    """Time the gazetteer's load, a lookup as a whole process, and extraction over a corpus
-    (JSON Lines with "text"): articles/s, characters/s, peak memory."""
+    """Time the gazetteer's load, a lookup as a whole process, and extraction over the texts of
+    a corpus (JSON Lines with id, text, toponyms, as for eval): articles/s, characters/s, peak
+    memory."""
     from geo import bench_extract
 
     result = bench_extract.run(Path(args.corpus), _settings(args).gazetteer_dir,
                                limit=args.limit)
-    if args.json:
-        print(json.dumps(result.as_dict()))
-    else:
-        for key, value in result.as_dict().items():
-            print(f"{key:<20} {value}")
+    print(json.dumps(result.as_dict()) if args.json else "\n".join(result.lines()))
     return 0
 
 
@@ -252,40 +251,43 @@ def cmd_bench_map(args: argparse.Namespace) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="geo", description="Turn news articles into maps, offline.")
+    # --gazetteer goes before or after the command; the commands' copy leaves it unset when not
+    # given (SUPPRESS), so that it does not hide a --gazetteer given before the command.
+    gazetteer_option = argparse.ArgumentParser(add_help=False)
+    gazetteer_option.add_argument(
+        "--gazetteer", metavar="DIR", default=argparse.SUPPRESS,
+        help="gazetteer folder (default data/gazetteer, or $GEO_GAZETTEER)")
+    folder_options = argparse.ArgumentParser(add_help=False)
+    folder_options.add_argument("--seeds", metavar="DIR", help="articles folder (default seeds/)")
+    folder_options.add_argument("--out", metavar="DIR",
+                                help="output folder, with its build cache (default maps/)")
+    p = argparse.ArgumentParser(prog="geo", description="Turn news articles into maps, offline.",
+                                parents=[gazetteer_option])
     p.add_argument("--version", action="version", version=f"geo {__version__}")
-    p.add_argument("--gazetteer", metavar="DIR", help="gazetteer folder (default data/gazetteer)")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, func: Callable[[argparse.Namespace], int],
-            parent: argparse._SubParsersAction[argparse.ArgumentParser] = sub,
-            ) -> argparse.ArgumentParser:
+            parent: argparse._SubParsersAction[argparse.ArgumentParser] = sub, *,
+            seeds: bool = False) -> argparse.ArgumentParser:
         doc = (func.__doc__ or "").strip()
         first = " ".join(doc.split("\n\n")[0].split())
-        sp = parent.add_parser(name, help=first, description=doc)
+        sp = parent.add_parser(name, help=first, description=doc,
+                               parents=[gazetteer_option, *([folder_options] if seeds else [])])
         sp.set_defaults(func=func)
         return sp
 
-    b = add("build", cmd_build)
-    b.add_argument("--seeds", metavar="DIR", help="articles folder (default seeds/)")
-    b.add_argument("--out", metavar="DIR", help="output folder (default maps/)")
+    b = add("build", cmd_build, seeds=True)
     b.add_argument("--strict", action="store_true", help="exit 1 if any article was skipped")
-    a = add("add", cmd_add)
+    a = add("add", cmd_add, seeds=True)
     a.add_argument("paths", nargs="+", metavar="PATH",
                    help="an article file, a folder of them, or - for standard input")
-    a.add_argument("--seeds", metavar="DIR", help="articles folder (default seeds/)")
-    a.add_argument("--out", metavar="DIR", help="output folder (default maps/)")
     a.add_argument("--strict", action="store_true",
                    help="exit 1 if the rebuild skipped any article")
-    e = add("export", cmd_export)
+    e = add("export", cmd_export, seeds=True)
     e.add_argument("-o", "--output", required=True, metavar="FILE", help="the file to write")
-    e.add_argument("--format", choices=("geojson", "gpkg", "csv", "kml", "parquet"),
-                   help="default: from FILE's suffix")
+    e.add_argument("--format", choices=tuple(export.FORMATS), help="default: from FILE's suffix")
     e.add_argument("--mentions", action="store_true",
                    help="one row per mention (article, sentence, offsets, place, score)")
-    e.add_argument("--seeds", metavar="DIR", help="articles folder (default seeds/)")
-    e.add_argument("--out", metavar="DIR",
-                   help="output folder whose cache is used (default maps/)")
     bb = add("bench-build", cmd_bench_build)
     bb.add_argument("--articles", type=int, default=200, metavar="N",
                     help="synthetic articles to generate (default 200)")
@@ -321,9 +323,6 @@ def _parser() -> argparse.ArgumentParser:
     gc.add_argument("--towns", metavar="CSV",
                     help="towns to check (columns name, lat, lon); needs an adm2 reference")
     gc.add_argument("--json", action="store_true", help="print the figures as one JSON object")
-    for sp in (gi, gr, gc):
-        sp.add_argument("--gazetteer", metavar="DIR", default=argparse.SUPPRESS,
-                        help="gazetteer folder (default data/gazetteer, or $GEO_GAZETTEER)")
     ev = add("eval", cmd_eval)
     ev.add_argument("corpus", metavar="CORPUS.jsonl", help="gold corpus")
     ev.add_argument("--json", action="store_true", help="print the scores as one JSON object")

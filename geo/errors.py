@@ -33,3 +33,7 @@ class ExportError(GeoError, RuntimeError):
 
 class BoundaryError(GeoError, ValueError):
     """A boundary file cannot be imported or compared (unreadable, unknown fields or level)."""
+
+
+class BrowserMissingError(GeoError, RuntimeError):
+    """Playwright or Chromium, which the map benchmark drives, is not installed."""

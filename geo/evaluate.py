@@ -77,7 +77,6 @@ class _Tally:
     tp_overlap: int = 0
     gold_placed: int = 0
     pred_placed: int = 0
-    hits: int = 0
     inside: int = 0  # pairs beyond 161 km whose gold point lies in the predicted polygon
 
     def add(self, gold: Sequence[Span], pred: Sequence[Span], errors: list[float],
@@ -100,7 +99,6 @@ class _Tally:
                 g = gold[gi]
                 err = haversine_km(g["lat"], g["lon"], p["lat"], p["lon"])
                 errors.append(err)
-                self.hits += err <= 161
                 if err > 161 and inside is not None and p.get("id"):
                     self.inside += inside(p["id"], g["lat"], g["lon"])
 
@@ -119,6 +117,7 @@ def score(gold: dict[str, list[Span]], pred: dict[str, list[Span]], *,
         tally.add(spans, pred.get(doc_id, []), errors, inside)
     errors.sort()
     n = len(errors)
+    hits = sum(e <= 161 for e in errors)
     return {
         "docs": len(gold),
         "docs_missing_in_pred": sum(d not in pred for d in gold),
@@ -128,15 +127,15 @@ def score(gold: dict[str, list[Span]], pred: dict[str, list[Span]], *,
         "overlap": _prf(tally.tp_overlap, tally.n_gold, tally.n_pred),
         "resolution": {
             "pairs": n,
-            "acc@161": round(sum(e <= 161 for e in errors) / n, 4) if n else None,
+            "acc@161": round(hits / n, 4) if n else None,
             "mean_km": round(sum(errors) / n, 1) if n else None,
             "median_km": round(errors[n // 2], 1) if n else None,
             "auc": _auc(errors),
-            **({"acc@161+polygon": round((sum(e <= 161 for e in errors) + tally.inside) / n, 4)
-                if n else None} if inside is not None else {}),
+            **({"acc@161+polygon": round((hits + tally.inside) / n, 4) if n else None}
+               if inside is not None else {}),
         },
-        "map_recall@161": round(tally.hits / tally.gold_placed, 4) if tally.gold_placed else None,
-        "map_precision@161": round(tally.hits / tally.pred_placed, 4) if tally.pred_placed else None,
+        "map_recall@161": round(hits / tally.gold_placed, 4) if tally.gold_placed else None,
+        "map_precision@161": round(hits / tally.pred_placed, 4) if tally.pred_placed else None,
     }
 
 

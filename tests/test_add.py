@@ -68,6 +68,75 @@ def test_a_folder_adds_every_article_and_refuses_bad_files(tmp_path: Path) -> No
     assert (tmp_path / "seeds" / "one.txt").read_text("utf-8").startswith("Café")  # now UTF-8
 
 
+def test_a_folder_adds_only_the_files_a_build_reads(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    (src / ".git").mkdir(parents=True)
+    (src / "README.md").write_text("About these articles\n\nNotes.", encoding="utf-8")
+    (src / ".draft.txt").write_text("Draft\n\nIn Kirkuk.", encoding="utf-8")
+    (src / ".git" / "HEAD.txt").write_text("ref\n\nIn Kirkuk.", encoding="utf-8")
+    (src / "news.txt").write_text("News\n\nIn Kirkuk.", encoding="utf-8")
+    done = _add(tmp_path / "seeds", str(src))
+    assert [(Path(a.source).name, a.status) for a in done] == [("news.txt", "added")]
+    assert articles.article_files(tmp_path / "seeds") == [tmp_path / "seeds" / "news.txt"]
+
+
+def test_a_readme_named_on_its_own_is_stored_under_a_name_the_build_reads(tmp_path: Path) -> None:
+    src = tmp_path / "README.md"
+    src.write_text("Readme\n\nTalks in Duhok.", encoding="utf-8")
+    [done] = _add(tmp_path / "seeds", str(src))
+    assert done.path == tmp_path / "seeds" / "readme-2.md"
+    assert articles.article_files(tmp_path / "seeds") == [done.path]
+
+
+def test_an_article_over_the_limit_is_skipped_without_being_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"Big\n\n" + b"x" * LIMIT)
+    small = tmp_path / "small.txt"
+    small.write_text("Small\n\nIn Zakho.", encoding="utf-8")
+    read: list[str] = []
+    real = Path.read_bytes
+
+    def read_bytes(self: Path) -> bytes:
+        read.append(self.name)
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    big_file, small_file, big_stdin = _add(tmp_path / "seeds", str(big), str(small), "-",
+                                           stdin=b"x" * (LIMIT + 1))
+    for skipped in (big_file, big_stdin):
+        assert skipped.status == "skipped" and "over the 1,000,000-byte limit" in skipped.reason
+    assert small_file.status == "added" and "big.txt" not in read
+
+
+def test_an_unreadable_file_is_skipped_and_the_others_added(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    locked, ok = tmp_path / "locked.txt", tmp_path / "ok.txt"
+    locked.write_text("Locked\n\nIn Erbil.", encoding="utf-8")
+    ok.write_text("Open\n\nIn Erbil.", encoding="utf-8")
+    real = Path.read_bytes
+
+    def read_bytes(self: Path) -> bytes:
+        if self.name == "locked.txt":  # as a mode-000 file for anyone but root
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    bad, good = _add(tmp_path / "seeds", str(locked), str(ok))
+    assert bad.status == "skipped" and bad.reason.startswith("cannot read (Permission denied)")
+    assert good.status == "added"
+
+
+def test_an_article_put_in_seeds_by_hand_is_not_added_again(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "mine.txt").write_bytes(b"Mine\r\n\r\nIn Sulaymaniyah.")  # not as geo add stores it
+    src = tmp_path / "copy.txt"
+    src.write_bytes((seeds / "mine.txt").read_bytes())
+    [done] = _add(seeds, str(src))
+    assert done.status == "duplicate" and done.path == seeds / "mine.txt"
+
+
 def test_a_saved_page_is_stored_as_markdown_with_a_header(tmp_path: Path) -> None:
     [done] = _add(tmp_path / "seeds", str(FIXTURES / "saved-page.html"))
     assert done.status == "added" and done.path == tmp_path / "seeds" / "water-talks-in-duhok.md"

@@ -25,6 +25,7 @@ def test_without_header_the_first_line_is_the_title() -> None:
 @pytest.mark.parametrize("data", [
     "Erbil – café".encode(), codecs.BOM_UTF8 + "Erbil – café".encode(),
     "Erbil – café".encode("utf-16"), "Erbil – café".encode("cp1252"),
+    "Erbil – café".encode("utf-16-le"), "Erbil – café".encode("utf-16-be"),  # no BOM
 ])
 def test_decodes_common_encodings(data: bytes) -> None:
     assert decode(data) == "Erbil – café"
@@ -32,6 +33,9 @@ def test_decodes_common_encodings(data: bytes) -> None:
 
 @pytest.mark.parametrize(("data", "reason"), [
     (b"", "empty"), (b"   \n", "empty"), (b"abc\x00def", "binary"), (bytes(range(1, 32)) * 20, "binary"),
+    (b"\x00" * 8, "NUL bytes"),
+    ("Rain in Halabja".encode("utf-16-le")[:-1], "NUL bytes"),  # UTF-16 cut to an odd length
+    ("Erbil\x00café".encode("utf-16-le"), "NUL bytes"),  # a NUL character is not text
 ])
 def test_bad_content_is_refused_with_a_reason(data: bytes, reason: str) -> None:
     with pytest.raises(ArticleError, match=reason):

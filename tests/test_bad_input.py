@@ -1,12 +1,11 @@
-"""Bad input and interrupted builds: skipped files with reasons, encodings, a build killed
-midway, a failing extraction, two builds at once."""
+"""Bad input and interrupted builds: skipped files with reasons, encodings, a build that fails
+or is killed while writing, a failing extraction, two builds at once."""
 
 from __future__ import annotations
 
 import codecs
 import json
 import os
-import signal
 import subprocess
 import sys
 import threading
@@ -84,30 +83,48 @@ def test_an_article_that_breaks_extraction_does_not_stop_the_others(
     assert _place_names(tmp_path / "maps") == {"Mosul"}
 
 
-def test_a_build_killed_midway_leaves_the_previous_outputs_whole(tmp_path: Path) -> None:
+def test_a_build_that_fails_while_writing_leaves_the_previous_outputs_whole(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     seeds, out = tmp_path / "seeds", tmp_path / "maps"
     seeds.mkdir()
     (seeds / "a.txt").write_text("Talks in Erbil.", encoding="utf-8")
     pipeline.build(Settings(seeds_dir=seeds, out_dir=out))
-    before = {p.name: p.read_bytes() for p in out.glob("*.*json")} | {
-        "index.html": (out / "index.html").read_bytes()}
+    before = {name: (out / name).read_bytes() for name in pipeline.OUTPUT_NAMES}
     (seeds / "b.txt").write_text("Floods in Basra.", encoding="utf-8")
-    env = dict(os.environ, GEO_TEST_SLOW_WRITE="30")  # each write pauses halfway
-    proc = subprocess.Popen([sys.executable, "-m", "geo", "build", "--seeds", str(seeds),
-                             "--out", str(out)], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while not list(out.glob(".*.tmp")) and time.monotonic() < deadline:
-        time.sleep(0.02)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    assert list(out.glob(".*.tmp")), "the build was not caught writing"
+    real_replace = _io.os.replace
+    temps_at_rename: list[list[str]] = []
+
+    def replace(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
+        if Path(dst).parent != out:  # the cache's entries are written as usual
+            return real_replace(src, dst)
+        temps_at_rename.append(sorted(p.name for p in out.glob(".*.tmp")))
+        raise OSError(28, "No space left on device")  # as a kill between writing and renaming
+
+    monkeypatch.setattr(_io.os, "replace", replace)
+    with pytest.raises(OSError, match="No space left"):
+        pipeline.build(Settings(seeds_dir=seeds, out_dir=out))
+    monkeypatch.undo()
+    [temps] = temps_at_rename  # every output's temporary file was written before any rename
+    assert len(temps) == len(before)
+    assert all(any(t.startswith(f".{name}.") for t in temps) for name in before)
     for name, data in before.items():
         assert (out / name).read_bytes() == data, name
     json.loads((out / "places.geojson").read_text("utf-8"))
+    assert not list(out.glob(".*.tmp"))  # the failed build removed its temporary files
+
+
+def test_a_killed_builds_temporary_files_are_removed_by_the_next_build(tmp_path: Path) -> None:
+    seeds, out = tmp_path / "seeds", tmp_path / "maps"
+    seeds.mkdir()
+    (seeds / "a.txt").write_text("Talks in Erbil.", encoding="utf-8")
+    pipeline.build(Settings(seeds_dir=seeds, out_dir=out))
+    stale = [out / f".{name}.x.tmp" for name in pipeline.OUTPUT_NAMES]
+    for path in stale:  # what a build killed halfway through writing leaves
+        path.write_text("half a fi", encoding="utf-8")
+    (seeds / "b.txt").write_text("Floods in Basra.", encoding="utf-8")
     report = pipeline.build(Settings(seeds_dir=seeds, out_dir=out))
     assert report.rendered and "Basra" in _place_names(out)
-    assert not list(out.glob(".*.tmp"))  # the killed build's leftovers are cleaned up
+    assert not list(out.glob(".*.tmp"))
 
 
 def test_a_second_build_waits_for_the_first(tmp_path: Path) -> None:

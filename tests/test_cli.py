@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from geo import cli
+
 from .conftest import ROOT
 
-COMMANDS = [["build"], ["add"], ["export"], ["bench-build"], ["bench-extract"], ["bench-map"], ["eval"], ["extract"], ["gazetteer"], ["gazetteer", "build"], ["gazetteer", "lookup"], ["gazetteer", "import-boundaries"], ["gazetteer", "remove-boundaries"], ["gazetteer", "compare"]]
+
+def _commands(parser: argparse.ArgumentParser,
+              prefix: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], str]]:
+    """Every command of the parser and of its command groups (``gazetteer``), with its
+    description."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield (*prefix, name), sub.description or ""
+                yield from _commands(sub, (*prefix, name))
+
+
+COMMANDS = dict(_commands(cli._parser()))
 
 
 def geo(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
@@ -19,11 +35,19 @@ def geo(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
                           capture_output=True, cwd=ROOT, check=False)
 
 
+def test_the_commands_are_found() -> None:
+    assert {("build",), ("add",), ("extract",), ("gazetteer",), ("gazetteer", "lookup")} <= set(
+        COMMANDS)
+
+
 @pytest.mark.parametrize("cmd", COMMANDS, ids=" ".join)
-def test_every_command_has_help(cmd: list[str]) -> None:
+def test_every_command_has_help(cmd: tuple[str, ...]) -> None:
+    description = COMMANDS[cmd]
+    assert description.strip(), f"geo {' '.join(cmd)} has no docstring"
     done = geo(*cmd, "--help")
     assert done.returncode == 0 and "usage: geo" in done.stdout
     assert len(done.stdout.splitlines()) > 3
+    assert "".join(description.split()) in "".join(done.stdout.split())  # as argparse wraps it
 
 
 def test_version() -> None:

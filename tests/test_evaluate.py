@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
+import importlib.util
 from pathlib import Path
-from typing import Any
+from types import ModuleType
 
 import pytest
 
@@ -58,24 +56,35 @@ def test_polygon_test_reads_geojson_polygons_in_lon_lat_order() -> None:
     assert not inside("none", 60.0, -95.0)
 
 
-def _jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    return path
+def _score_py() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("shared_eval_score", SCORE_PY)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.mark.skipif(not SCORE_PY.exists(), reason="shared/eval/score.py is not in this checkout")
-def test_scores_equal_score_py(tmp_path: Path) -> None:
-    gold = _jsonl(tmp_path / "gold.jsonl", [{"id": k, "text": "x" * 30, "toponyms": v}
-                                             for k, v in GOLD.items()])
-    pred = _jsonl(tmp_path / "pred.jsonl", [{"id": k, "mentions": v} for k, v in PRED.items()])
-    done = subprocess.run([sys.executable, str(SCORE_PY), str(gold), str(pred), "--json"],
-                          capture_output=True, text=True, check=True)
-    theirs = json.loads(done.stdout)
-    ours = evaluate.score(GOLD, PRED)
+def test_scores_equal_score_py() -> None:
+    # Beyond GOLD and PRED: a gold name without coordinates found and placed anyway, a name
+    # found but not placed, and a document with no prediction line at all.
+    gold = GOLD | {
+        "c": [{"start": 0, "end": 5, "name": "Sinai", "lat": None, "lon": None},
+              {"start": 10, "end": 15, "name": "Basra", "lat": 30.51, "lon": 47.81}],
+        "d": [{"start": 0, "end": 5, "name": "Zakho", "lat": 37.14, "lon": 42.68}],
+    }
+    pred = PRED | {
+        "c": [{"start": 0, "end": 5, "name": "Sinai", "lat": 29.5, "lon": 33.8, "id": "s"},
+              {"start": 10, "end": 15, "name": "Basra", "lat": None, "lon": None}],
+    }
+    theirs = _score_py().score(gold, pred)
+    ours = evaluate.score(gold, pred)
+    assert ours == theirs
     for part in ("exact", "overlap"):
         assert ours[part]["f1"] == pytest.approx(theirs[part]["f1"], abs=1e-4)
     assert ours["resolution"]["acc@161"] == pytest.approx(theirs["resolution"]["acc@161"],
                                                            abs=1e-4)
+    assert ours["docs_missing_in_pred"] == 1 and None not in ours["resolution"].values()
 
 
 def test_a_folder_or_a_bad_line_is_a_clear_error(tmp_path: Path) -> None:
