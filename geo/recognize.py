@@ -10,7 +10,7 @@ organisation names are tagged ``org``; matches that are part of a person's name,
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
 from geo.gazetteer.names import fold_token, name_key, strip_article
@@ -212,12 +212,14 @@ def _person_tokens(text: str, toks: _Tokens, gaps: list[list[str] | None], gaz: 
     Each run of capitalised tokens is cut at organisation, title, cue and function words; a
     piece of two or more names that is not itself a place name is a person's name, and so is a
     single name right after a title. Tokens the article also writes after "in", "near", "from"
-    ... are places, whatever else it does with them.
+    ... are places, whatever else it does with them, unless a run that starts with a given name
+    ("John Kelly") shows them to be a person's.
     """
     if not toks.keys:
         return set()
     headlines = _headline_lines(text)
     people: set[str] = set()
+    named: set[str] = set()  # from runs that start with a given name: "Mary Walker"
     starts, keys = toks.starts, toks.keys
     for first, end in _runs(gaps):
         lone = end - first == 1
@@ -227,24 +229,41 @@ def _person_tokens(text: str, toks: _Tokens, gaps: list[list[str] | None], gaz: 
         titled = _before(text, start, seen)[0].rstrip(".") in TITLES
         if lone and not titled:
             continue
-        if text.rfind("\n", 0, start) + 1 in headlines:
-            continue
-        piece: list[str] = []
-        after_title = titled
-        for key in [*keys[first:end], None]:
-            key = None if key is None else key.rstrip(".")
-            if key is not None and key not in _NOT_NAME:
-                piece.append(key)
+        # in a Title Case line capitals say nothing; only a given name still marks a person
+        headline = text.rfind("\n", 0, start) + 1 in headlines
+        for piece in _pieces(keys[first:end], titled):
+            if gaz.has_key(strip_article(" ".join(piece))):
                 continue
-            if (len(piece) >= 2 or (piece and after_title)) \
-                    and not gaz.has_key(strip_article(" ".join(piece))) \
-                    and not any(_place_word(k, gaz, memo.place_words) for k in piece):
+            if _given_name_first(piece, gaz):  # not "US" in "By Henry Lazenby US Editor"
+                named.update(k for k in piece if not _prominent(k, gaz))
+            elif not headline and not any(_place_word(k, gaz, memo.place_words) for k in piece):
                 people.update(piece)
-            after_title, piece = key in TITLES, []
     if people:
         people -= {key for key, start in zip(keys, starts)
                    if key in people and _before(text, start, seen)[1]}
-    return people
+    return people | named
+
+
+def _pieces(keys: Sequence[str], titled: bool) -> Iterator[list[str]]:
+    """The pieces of a run of name keys cut at organisation, title, cue and function words that
+    may be a person's name: two or more names, or one right after a title."""
+    piece: list[str] = []
+    after_title = titled
+    for key in [*keys, None]:
+        key = None if key is None else key.rstrip(".")
+        if key is not None and key not in _NOT_NAME:
+            piece.append(key)
+            continue
+        if len(piece) >= 2 or (piece and after_title):
+            yield piece
+        after_title, piece = key in TITLES, []
+
+
+def _given_name_first(piece: list[str], gaz: Gazetteer) -> bool:
+    """Whether a run of two or more names starts with a given name that is not the name of a
+    country, region or very large city: "Mary Walker", "Matthew D. Flores", but not "Jordan
+    Peterson" (which stays ambiguous)."""
+    return len(piece) >= 2 and gaz.is_given_name(piece[0]) and not _prominent(piece[0], gaz)
 
 
 def _role(key: str, gaz: Gazetteer) -> str:
@@ -358,8 +377,9 @@ def _keep(text: str, toks: _Tokens, i: int, key: str, gaz: Gazetteer, people: se
     word, end, token_key = toks.words[i], toks.ends[i], toks.keys[i]
     if token_key in STOP_WORDS or token_key in TITLES:
         return False
-    if len(token_key) <= 2 and not (word.isupper() or text[end:end + 1] == "."):
-        return False  # "C", "Va" without its period; "US", "U.S.", "Ky." stay
+    if len(token_key) == 1 or len(token_key) == 2 and not (word.isupper()
+                                                            or text[end:end + 1] == "."):
+        return False  # "D", "Va" without its period; "US", "U.S.", "Ky." stay
     if locative or gaz.is_demonym(key) or _abbreviated_container(text, toks, i, key, gaz):
         return True
     if token_key in people or prev.rstrip(".") in TITLES:

@@ -98,7 +98,9 @@ class _Context:
             sure = len(cands) == 1 or top.kind in ("country", "adm1", "region")
             if top.country:
                 self.votes[span.key][top.country] += 1.0 if sure else 0.4
-            for c in cands[:3]:
+            # a name that is surely a state or country ("Oregon") does not name the state of
+            # its runner-up, a county in Missouri
+            for c in cands[:1] if sure else cands[:3]:
                 if c.kind in ("adm1", "adm2", "region"):
                     self.units[c.id].add(span.key)
                     if c.admin1:
@@ -145,11 +147,16 @@ def _base_scores(span: Span, cands: Sequence[Place], ctx: _Context,
                  container: frozenset[str], memo: dict[Any, Any]) -> list[float]:
     """Prominence and context score of each candidate of one span (nearness comes later)."""
     shares = ctx.shares(span.key)
-    units = ctx.units_named_besides(span.key)
+    # a unit this very name may stand for does not vouch for the towns inside it: "Montana"
+    # next to "Helena, Mont." is the state, not Montana City
+    units = ctx.units_named_besides(span.key).difference(p.id for p in cands)
     cue_kinds = CUE_KINDS.get(span.cue, frozenset())
     out = []
+    # a place of no one country (an ocean, a continent) is as much in the article's main
+    # country as anything else is: "Atlantic" in an American article is still the ocean
+    anywhere = max(shares.values(), default=0.0)
     for s, p in zip(_prominence(cands, bool(span.cue), memo), cands):
-        s += W_COUNTRY * shares.get(p.country, 0.0)
+        s += W_COUNTRY * (shares.get(p.country, 0.0) if p.country else anywhere)
         if p.admin1 and p.admin1 in units:
             s += W_UNIT
         if container and (p.admin1 in container or f"iso:{p.country}" in container):

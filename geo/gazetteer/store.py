@@ -21,8 +21,8 @@ from geo.gazetteer import overlay
 from geo.gazetteer.names import name_key
 from geo.records import Place
 
-FILES = ("places.tsv", "names.tsv", "demonyms.tsv", "common.tsv", "shapes.jsonl",
-         "context.geojson")
+TABLE_FILES = ("places.tsv", "names.tsv", "demonyms.tsv", "common.tsv", "given.tsv")
+FILES = (*TABLE_FILES, "shapes.jsonl", "context.geojson")
 
 
 def _read_pairs(path: Path) -> dict[str, str]:
@@ -43,9 +43,10 @@ def _read_rows(path: Path) -> dict[str, str]:
     return dict(zip(ids, (row[len(i) + 1:] for i, row in zip(ids, rows))))
 
 
-Tables = tuple[dict[str, str], dict[str, str], dict[str, str], frozenset[str], frozenset[str]]
+Tables = tuple[dict[str, str], dict[str, str], dict[str, str], frozenset[str], frozenset[str],
+               frozenset[str]]
 MEMO_SIZE = 100_000  # entries each memo table of a Gazetteer keeps (see Gazetteer.memo)
-TABLE_FORMAT = 2  # bump when the tuple below, or the cache file's, changes shape
+TABLE_FORMAT = 3  # bump when the tuple below, or the cache file's, changes shape
 
 
 def _parse(folder: Path) -> Tables:
@@ -54,7 +55,7 @@ def _parse(folder: Path) -> Tables:
     # of these cannot start a match, so the recogniser moves on at once
     firsts = frozenset(k[:k.find(" ")] for k in names if " " in k)
     return (_read_rows(folder / "places.tsv"), names, _read_pairs(folder / "demonyms.tsv"),
-            _read_keys(folder / "common.tsv"), firsts)
+            _read_keys(folder / "common.tsv"), _read_keys(folder / "given.tsv"), firsts)
 
 
 def _cache_file(folder: Path) -> Path:
@@ -67,8 +68,7 @@ def _cache_file(folder: Path) -> Path:
 
 def _version(folder: Path) -> str:
     """A stamp of the table files that changes whenever one of them does."""
-    stats = [(name, (folder / name).stat()) for name in
-             ("places.tsv", "names.tsv", "demonyms.tsv", "common.tsv")]
+    stats = [(name, (folder / name).stat()) for name in TABLE_FILES]
     return f"{TABLE_FORMAT}" + "".join(f"|{n}:{st.st_size}:{st.st_mtime_ns}" for n, st in stats)
 
 
@@ -107,7 +107,8 @@ class Gazetteer:
                    "'geo gazetteer build' or point $GEO_GAZETTEER at a built gazetteer")
             raise GazetteerError(msg)
         self.folder = folder
-        self._rows, self._names, self._demonyms, self._common, self._firsts = _tables(folder)
+        (self._rows, self._names, self._demonyms, self._common, self._given,
+         self._firsts) = _tables(folder)
         self._cache: dict[str, Place] = {}
         self._memos: dict[str, dict[Any, Any]] = {}
         self._candidates: dict[str, tuple[Place, ...]] = self.memo("candidates")
@@ -171,6 +172,10 @@ class Gazetteer:
     def is_common_word(self, key: str) -> bool:
         """Whether a one-word key is also an everyday English word ("mobile", "reading")."""
         return key in self._common
+
+    def is_given_name(self, key: str) -> bool:
+        """Whether a one-word key is a common given name ("mary", "kelly", "jordan")."""
+        return key in self._given
 
     def shape(self, place_id: str, *, imported: bool = True) -> dict[str, Any] | None:
         """The GeoJSON geometry of a place's polygon, or None if it has none.
