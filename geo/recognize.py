@@ -97,6 +97,7 @@ _NEXT_WORD_RE = re.compile(r"[ \t]{1,2}([^\W\d_]+)")
 _DIGITS_AFTER_RE = re.compile(r" ?\d+\b")
 _SEPARATOR_RE = re.compile(r"[ \t\u00a0]*[-‐–]?[ \t\u00a0]*|\.[ \t\u00a0]*")
 _NOT_NAME = ORG_WORDS | TITLES | STOP_WORDS | frozenset(CUES_AFTER)
+_ACRONYM_AFTER_RE = re.compile(r"[ \t]?\(([A-Z]{2,6})\)")
 
 
 class _Memo(NamedTuple):
@@ -391,6 +392,15 @@ def _keep(text: str, toks: _Tokens, i: int, key: str, gaz: Gazetteer, people: se
     return True
 
 
+def _acronym(text: str, words: Sequence[str], end: int, key: str) -> dict[str, str]:
+    """{acronym key: name key} when the name of ``words`` (ending at ``end``) is followed by
+    its initials in brackets: "New South Wales (NSW)", "Kurdistan Region of Iraq (KRI)"."""
+    m = _ACRONYM_AFTER_RE.match(text, end)
+    if m is None or m[1] != "".join(w[0] for w in words).upper():
+        return {}
+    return {m[1].lower(): key}
+
+
 def spans(text: str, gaz: Gazetteer) -> Iterator[Span]:
     """Yield the candidate place-name spans of ``text``, left to right."""
     toks = _tokenize(text)
@@ -399,8 +409,15 @@ def spans(text: str, gaz: Gazetteer) -> Iterator[Span]:
     seen: dict[int, tuple[str, bool]] = {}  # the word before each token, once worked out
     memo = _memo(gaz)
     people = _person_tokens(text, toks, gaps, gaz, seen, memo)
+    acronyms: dict[str, str] = {}  # "nsw" -> "new south wales", once the article says so
     i = 0
     while i < len(keys):
+        if keys[i] in acronyms and words[i].isupper():
+            start, end = starts[i], ends[i]
+            yield Span(start=start, end=end, text=words[i], key=acronyms[keys[i]], role="name",
+                       cue="")
+            i += 1
+            continue
         hit = _longest_match(keys, gaps, i, gaz, memo)
         if hit is None:
             i += 1
@@ -409,7 +426,9 @@ def spans(text: str, gaz: Gazetteer) -> Iterator[Span]:
         start, end = starts[i], ends[j - 1]
         prev, locative = _before(text, start, seen)
         if j - i > 1 or _keep(text, toks, i, key, gaz, people, prev, locative):
+            org = _is_org(text, toks, gaps, i, j)
+            if j - i > 1 and not org and role == "name":
+                acronyms.update(_acronym(text, words[i:j], end, key))
             yield Span(start=start, end=end, text=text[start:end], key=key,
-                       role="org" if _is_org(text, toks, gaps, i, j) else role,
-                       cue=_cue(text, prev, end))
+                       role="org" if org else role, cue=_cue(text, prev, end))
         i = j

@@ -156,6 +156,15 @@ def test_an_ocean_is_not_a_county_of_the_article_s_country(gaz: Gazetteer) -> No
     assert _places(text, gaz).get("Atlantic") == "geo:atlantic"
 
 
+def test_an_acronym_introduced_in_brackets_names_the_same_place(gaz: Gazetteer) -> None:
+    text = ("Horses in New South Wales (NSW) were banned. NSW officials met those of the "
+            "Kurdistan Region of Iraq (KRI) and of Duhok (KRG).")
+    found = [(m.text, m.place.id if m.place else None) for m in extract(text, gaz)]
+    assert found.count(("NSW", "iso:AU-NSW")) == 2
+    assert ("KRI", "geo:kurdistan-region") in found
+    assert "KRG" not in [name for name, _ in found]  # not the initials of "Duhok"
+
+
 def test_a_runner_up_reading_can_carry_the_story(gaz: Gazetteer,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     # Walker County, Georgia, lies near Huntsville, Alabama; Walker County, Texas, holds

@@ -127,3 +127,9 @@ def test_authored_disputed_table_matches_context(gaz: Gazetteer) -> None:
         names = {r["name"] for r in csv.DictReader(f)}
     assert names == {f["properties"]["name"] for f in gaz.context()["features"]
                      if f["properties"]["layer"] == "disputed-territories"}
+
+
+def test_towns_lie_in_the_largest_unit_of_their_geonames_code(gaz: Gazetteer) -> None:
+    # Natural Earth gives New South Wales' GeoNames code to Lord Howe Island too
+    sydney = gaz.place("gn:2147714")
+    assert sydney is not None and sydney.admin1 == "iso:AU-NSW"

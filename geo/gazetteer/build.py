@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import re
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -42,6 +43,7 @@ KR_PCODES = "IQG06|IQG09|IQG11"
 COMMON_WORDS_SIZE = 60
 # Given names borne by at least this percentage of people are person-name words.
 GIVEN_NAME_MIN_PERCENT = 0.01
+_GN_A1_CODE_RE = re.compile(r"[A-Z]{2}\.[0-9A-Z]+")
 KIND_PRIOR = {"country": 4.0, "continent": 4.5, "adm1": 5.5, "region": 5.5, "adm2": 4.0,
               "physical": 5.0}
 
@@ -119,7 +121,7 @@ def _load_adm1(ne: Path, iso3: dict[str, str]) -> tuple[list[Entry], dict[str, s
     """Natural Earth admin-1 units; also a map from GeoNames admin1 code ("IQ.13") to id."""
     fc = json.loads((ne / "package" / "data" / "build.json").read_text(encoding="utf-8"))
     entries: list[Entry] = []
-    by_gn_code: dict[str, str] = {}
+    by_gn_code: dict[str, tuple[float, str]] = {}  # code -> (area, id) of its largest unit
     seen: set[str] = set()
     for feat in sorted(fc["features"], key=lambda f: f["properties"]["adm1_code"]):
         p = feat["properties"]
@@ -135,9 +137,12 @@ def _load_adm1(ne: Path, iso3: dict[str, str]) -> tuple[list[Entry], dict[str, s
                   names={n for n in names if _is_useful_name(n)}, unit=p.get("geonunit") or "")
         e.lat, e.lon = (round(lat, 5), round(lon, 5)) if lat is not None else _label_point(geom)
         entries.append(e)
-        if p.get("gn_a1_code"):
-            by_gn_code[p["gn_a1_code"]] = ident
-    return entries, by_gn_code
+        code = p.get("gn_a1_code") or ""
+        # several units may carry one code (New South Wales and Lord Howe Island): the towns
+        # of that code lie in the largest; "HU." and "-1" name no unit
+        if _GN_A1_CODE_RE.fullmatch(code) and geom.area > by_gn_code.get(code, (-1.0, ""))[0]:
+            by_gn_code[code] = (geom.area, ident)
+    return entries, {code: ident for code, (_, ident) in by_gn_code.items()}
 
 
 def _geo_units(adm1: list[Entry], countries: dict[str, Entry]) -> list[Entry]:
