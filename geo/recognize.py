@@ -378,9 +378,10 @@ def _keep(text: str, toks: _Tokens, i: int, key: str, gaz: Gazetteer, people: se
     word, end, token_key = toks.words[i], toks.ends[i], toks.keys[i]
     if token_key in STOP_WORDS or token_key in TITLES:
         return False
-    if len(token_key) == 1 or len(token_key) == 2 and not (word.isupper()
-                                                            or text[end:end + 1] == "."):
-        return False  # "D", "Va" without its period; "US", "U.S.", "Ky." stay
+    if len(token_key) == 1:
+        return False  # "D" in "(D-S.C.)"
+    if len(token_key) == 2 and not (word.isupper() or text[end:end + 1] == "."):
+        return False  # "Va" without its period; "US", "U.S.", "Ky." stay
     if locative or gaz.is_demonym(key) or _abbreviated_container(text, toks, i, key, gaz):
         return True
     if token_key in people or prev.rstrip(".") in TITLES:
@@ -392,13 +393,13 @@ def _keep(text: str, toks: _Tokens, i: int, key: str, gaz: Gazetteer, people: se
     return True
 
 
-def _acronym(text: str, words: Sequence[str], end: int, key: str) -> dict[str, str]:
-    """{acronym key: name key} when the name of ``words`` (ending at ``end``) is followed by
-    its initials in brackets: "New South Wales (NSW)", "Kurdistan Region of Iraq (KRI)"."""
+def _acronym(text: str, words: Sequence[str], end: int) -> str | None:
+    """The key of the initials of the name of ``words`` (ending at ``end``) when they follow it
+    in brackets: "New South Wales (NSW)", "Kurdistan Region of Iraq (KRI)"; else None."""
     m = _ACRONYM_AFTER_RE.match(text, end)
     if m is None or m[1] != "".join(w[0] for w in words).upper():
-        return {}
-    return {m[1].lower(): key}
+        return None
+    return m[1].lower()
 
 
 def spans(text: str, gaz: Gazetteer) -> Iterator[Span]:
@@ -427,8 +428,9 @@ def spans(text: str, gaz: Gazetteer) -> Iterator[Span]:
         prev, locative = _before(text, start, seen)
         if j - i > 1 or _keep(text, toks, i, key, gaz, people, prev, locative):
             org = _is_org(text, toks, gaps, i, j)
-            if j - i > 1 and not org and role == "name":
-                acronyms.update(_acronym(text, words[i:j], end, key))
+            if j - i > 1 and not org and role == "name" \
+                    and (acronym := _acronym(text, words[i:j], end)) is not None:
+                acronyms[acronym] = key
             yield Span(start=start, end=end, text=text[start:end], key=key,
                        role="org" if org else role, cue=_cue(text, prev, end))
         i = j

@@ -46,6 +46,13 @@ def test_person_names_are_dropped(gaz: Gazetteer) -> None:
     assert [m.text for m in ms] == []
 
 
+def test_a_single_letter_is_never_a_place(gaz: Gazetteer) -> None:
+    # "D" is a GeoNames short form of Detroit
+    text = "Congressman Jim Moran (D - 8) voted. Later, D was seen in Detroit."
+    found = [m.text for m in extract(text, gaz) if m.place]
+    assert "D" not in found and "Detroit" in found
+
+
 def test_demonyms_resolve_to_their_country(gaz: Gazetteer) -> None:
     ms = {m.text: m for m in extract("Turkish jets struck Iraqi villages.", gaz)}
     assert ms["Turkish"].role == "demonym" and ms["Turkish"].place.id == "iso:TR"

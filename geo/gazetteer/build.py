@@ -335,9 +335,7 @@ def _write_common(out: Path, web2: Path, scowl: Path, keys: Iterable[str]) -> in
 
     raw = (web2 / "english_words" / "data" / "web2.pickle").read_bytes()
     words = {w for w in pickle.loads(raw) if w.islower()} & _scowl_words(scowl)
-    common = sorted(k for k in keys if " " not in k and k in words)
-    write_atomic(out / "common.tsv", "".join(f"{k}\n" for k in common))  # one key a line
-    return len(common)
+    return _write_keys(out / "common.tsv", {k for k in keys if " " not in k and k in words})
 
 
 def _write_given(out: Path, names_dir: Path) -> int:
@@ -352,8 +350,13 @@ def _write_given(out: Path, names_dir: Path) -> int:
     if not given:
         raise GazetteerError(f"no given names under {str(names_dir)!r}: is the names package "
                              "still laid out as names-*/names/dist.*.first?")
-    write_atomic(out / "given.tsv", "".join(f"{k}\n" for k in sorted(given)))
-    return len(given)
+    return _write_keys(out / "given.tsv", given)
+
+
+def _write_keys(path: Path, keys: set[str]) -> int:
+    """Write a table of one key a line, sorted (read back by store._read_keys); its length."""
+    write_atomic(path, "".join(f"{k}\n" for k in sorted(keys)))
+    return len(keys)
 
 
 def _write_demonyms(out: Path, places: dict[str, Entry]) -> None:
