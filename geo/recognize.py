@@ -86,8 +86,11 @@ TOWN_KINDS = frozenset({"city", "town", "village"})
 # is not glued to a letter or digit before it. The first letter comes first in the pattern and
 # the "nothing glued before it" test right after it (a look-behind over that letter and the
 # character before), so the regex engine can skip ahead to the next candidate letter instead of
-# trying the look-behind at every character of the text.
-_CAP_RE = re.compile(r"[^a-z\W\d_](?<![^\W_][\s\S])"
+# trying the look-behind at every character of the text. That first letter is matched as a
+# character in a plain range (A-Z, or U+00AA and up: no letter lies between) that a look-behind
+# then checks is a letter: the range test is much cheaper than the letter test at the many
+# characters where it fails.
+_CAP_RE = re.compile(r"[A-Z\u00aa-\U0010ffff](?<=[^a-z\W\d_])(?<![^\W_][\s\S])"
                      r"(?:(?<=[A-Z])\.(?:[A-Z]\.)+"  # a dotted abbreviation: "U.S.", "W.Va."
                      r"|[^\W\d_]*(?:['’ʼʿ`](?!(?:re|ve|ll|nt|t|s|d|m)\b)[^\W\d_]{2,})*)")
 _PUNCT = "\"'“”‘’()[],.;:!?-–—"
@@ -137,17 +140,20 @@ def _tokenize(text: str) -> _Tokens:
     return _Tokens(starts, ends, words, tuple(map(fold_token, words)))
 
 
-def _before(text: str, start: int, seen: dict[int, tuple[str, bool]]) -> tuple[str, bool]:
-    """The lower-case word before offset ``start``, and whether it puts what follows after "in",
-    "near", "from" ... (or "in the").
+class _Before(dict[int, tuple[str, bool]]):
+    """``before[start]``: the lower-case word before offset ``start`` of a text, and whether it
+    puts what follows after "in", "near", "from" ... (or "in the").
 
-    ``seen`` keeps the answers already worked out for this text, by offset: a token is asked
-    about up to three times.
+    Worked out once per offset and kept: a token is asked about up to three times.
     """
-    hit = seen.get(start)
-    if hit is None:
-        seen[start] = hit = _read_before(text[max(0, start - 30):start])
-    return hit
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def __missing__(self, start: int) -> tuple[str, bool]:
+        hit = self[start] = _read_before(self.text[max(0, start - 30):start])
+        return hit
 
 
 def _read_before(head: str) -> tuple[str, bool]:
@@ -174,7 +180,7 @@ def _gap_words(gap: str, left: str) -> list[str] | None:
         ok = len(left) <= 3 and _SEPARATOR_RE.fullmatch(gap) is not None
         return [] if ok else None
     if len(gap) > 14:
-        return None  # the common case: too far apart
+        return None  # the common case: too far apart (spans() tests this first, too)
     if len(gap) <= 3 and _SEPARATOR_RE.fullmatch(gap) and "\n" not in gap:
         return []
     if _CONNECTOR_GAP_RE.fullmatch(gap):
@@ -207,7 +213,7 @@ def _runs(gaps: list[list[str] | None]) -> Iterator[tuple[int, int]]:
 
 
 def _person_tokens(text: str, toks: _Tokens, gaps: list[list[str] | None], gaz: Gazetteer,
-                   seen: dict[int, tuple[str, bool]], memo: _Memo) -> set[str]:
+                   before: _Before, memo: _Memo) -> set[str]:
     """Keys of tokens the article uses in people's names ("David Jones", "Gen. Tahsin al-Khafaji").
 
     Each run of capitalised tokens is cut at organisation, title, cue and function words; a
@@ -227,7 +233,7 @@ def _person_tokens(text: str, toks: _Tokens, gaps: list[list[str] | None], gaz: 
         if lone and not gaz.has_key(keys[first]):
             continue  # a lone word that names no place: nothing to learn
         start = starts[first]
-        titled = _before(text, start, seen)[0].rstrip(".") in TITLES
+        titled = before[start][0].rstrip(".") in TITLES
         if lone and not titled:
             continue
         # in a Title Case line capitals say nothing; only a given name still marks a person
@@ -241,7 +247,7 @@ def _person_tokens(text: str, toks: _Tokens, gaps: list[list[str] | None], gaz: 
                 people.update(piece)
     if people:
         people -= {key for key, start in zip(keys, starts)
-                   if key in people and _before(text, start, seen)[1]}
+                   if key in people and before[start][1]}
     return people | named
 
 
@@ -406,10 +412,12 @@ def spans(text: str, gaz: Gazetteer) -> Iterator[Span]:
     """Yield the candidate place-name spans of ``text``, left to right."""
     toks = _tokenize(text)
     starts, ends, words, keys = toks
-    gaps = [_gap_words(text[end:start], word) for end, start, word in zip(ends, starts[1:], words)]
-    seen: dict[int, tuple[str, bool]] = {}  # the word before each token, once worked out
+    # most capitalised tokens lie far apart, which _gap_words would say after copying the gap
+    gaps = [None if start - end > 14 and text[end] != "." else _gap_words(text[end:start], word)
+            for end, start, word in zip(ends, starts[1:], words)]
+    before = _Before(text)
     memo = _memo(gaz)
-    people = _person_tokens(text, toks, gaps, gaz, seen, memo)
+    people = _person_tokens(text, toks, gaps, gaz, before, memo)
     acronyms: dict[str, str] = {}  # "nsw" -> "new south wales", once the article says so
     i = 0
     while i < len(keys):
@@ -425,7 +433,7 @@ def spans(text: str, gaz: Gazetteer) -> Iterator[Span]:
             continue
         j, key, role = hit
         start, end = starts[i], ends[j - 1]
-        prev, locative = _before(text, start, seen)
+        prev, locative = before[start]
         if j - i > 1 or _keep(text, toks, i, key, gaz, people, prev, locative):
             org = _is_org(text, toks, gaps, i, j)
             if j - i > 1 and not org and role == "name" \

@@ -51,7 +51,12 @@ CUE_KINDS = {"adm": frozenset({"adm1", "adm2", "region"}),
              "village": frozenset({"town", "village"}), "physical": frozenset({"physical"})}
 _DATELINE_BEFORE_RE = re.compile(r"(?:\A|\n|[.!?]\s)\s*\Z")
 _DATELINE_AFTER_RE = re.compile(r"\s*(?:,|\(|—|–|-|:)")
-_SENTENCE_END_RE = re.compile(r"(?<=[.!?])[\"”’')]*\s+(?=[\"“‘'(]?[A-Z0-9])|\n\s*\n|\n(?=[A-Z])")
+# Where a sentence ends: after ".", "!" or "?" (and closing quotes) and a space, before a capital
+# or a digit; at a blank line; at a line break before a capital. The pattern opens with one of
+# the four characters a sentence can end with, so the regex engine skips ahead to the next of
+# them instead of trying every position.
+_SENTENCE_END_RE = re.compile(r"[.!?\n](?:(?<=[.!?])[\"”’')]*\s+(?=[\"“‘'(]?[A-Z0-9])"
+                              r"|(?<=\n)\s*\n|(?<=\n)(?=[A-Z]))")
 
 
 RANK_BONUS = (0.3, 0.12)  # for the gazetteer's own first and second candidates
@@ -125,10 +130,6 @@ class _Context:
             self._shares[key] = shares
         return shares
 
-    def units_named_besides(self, key: str) -> set[str]:
-        """The units that names other than ``key`` may stand for (or lie in)."""
-        return {u for u, keys in self.units.items() if keys - {key}}
-
 
 def _container_ids(spans: Sequence[Span], text: str, options: dict[str, Sequence[Place]]) -> dict[int, set[str]]:
     """For span i written as "X, Y" (Y a unit or country), the ids Y may stand for."""
@@ -146,18 +147,20 @@ def _container_ids(spans: Sequence[Span], text: str, options: dict[str, Sequence
 def _base_scores(span: Span, cands: Sequence[Place], ctx: _Context,
                  container: frozenset[str], memo: dict[Any, Any]) -> list[float]:
     """Prominence and context score of each candidate of one span (nearness comes later)."""
-    shares = ctx.shares(span.key)
-    # a unit this very name may stand for does not vouch for the towns inside it: "Montana"
-    # next to "Helena, Mont." is the state, not Montana City
-    units = ctx.units_named_besides(span.key).difference(p.id for p in cands)
+    key, units = span.key, ctx.units
+    shares = ctx.shares(key)
     cue_kinds = CUE_KINDS.get(span.cue, frozenset())
     out = []
     # a place of no one country (an ocean, a continent) is as much in the article's main
     # country as anything else is: "Atlantic" in an American article is still the ocean
     anywhere = max(shares.values(), default=0.0)
-    for s, p in zip(_prominence(cands, bool(span.cue), memo), cands):
+    for s, p in zip(_prominence(key, cands, bool(span.cue), memo), cands):
         s += W_COUNTRY * (shares.get(p.country, 0.0) if p.country else anywhere)
-        if p.admin1 and p.admin1 in units:
+        # its unit is named by another name; but a unit this very name may stand for does not
+        # vouch for the towns inside it: "Montana" next to "Helena, Mont." is the state, not
+        # Montana City
+        if (namers := units.get(p.admin1)) is not None and (len(namers) > 1 or key not in namers) \
+                and not any(c.id == p.admin1 for c in cands):
             s += W_UNIT
         if container and (p.admin1 in container or f"iso:{p.country}" in container):
             s += W_CONTAINER
@@ -167,11 +170,15 @@ def _base_scores(span: Span, cands: Sequence[Place], ctx: _Context,
     return out
 
 
-def _prominence(cands: Sequence[Place], cued: bool, memo: dict[Any, Any]) -> tuple[float, ...]:
-    """The context-free part of each candidate's score: its prior, a bonus for the gazetteer's
-    own first choices and, for a name written without a cue, for a namesake seat (remembered
-    in the gazetteer's ``memo``: the same name comes back article after article)."""
-    memo_key = (tuple(c.id for c in cands), cued)
+def _prominence(key: str, cands: Sequence[Place], cued: bool,
+                memo: dict[Any, Any]) -> tuple[float, ...]:
+    """The context-free part of the score of each candidate of the name ``key``: its prior, a
+    bonus for the gazetteer's own first choices and, for a name written without a cue, for a
+    namesake seat (remembered in the gazetteer's ``memo``: the same name comes back article
+    after article, with the same candidates)."""
+    if not cands:
+        return ()
+    memo_key = (key, cued)
     scores: tuple[float, ...] | None = memo.get(memo_key)
     if scores is None:
         seats = frozenset() if cued else _namesake_seats(cands)
@@ -195,44 +202,51 @@ def _km(place: Place, lat: float, lon: float) -> float:
     return KM_PER_DEGREE * math.hypot((lon - place.lon) * scale, lat - place.lat)
 
 
+# (lat, lon, handicap in degrees): 0 for a pick; a runner-up of weight w counts as if it lay
+# -NEAR_KM * ln(w) km further away, which makes its bonus w times a pick's
+Point = tuple[float, float, float]
+
+
 class _Near(NamedTuple):
     """What the other names of an article resolved to, in the forms nearness tests need."""
 
     countries: frozenset[str]
     units: frozenset[str]  # their first-level units
-    # (lat, lon, handicap in degrees): 0 for a pick; a runner-up of weight w counts as if it
-    # lay -NEAR_KM * ln(w) km further away, which makes its bonus w times a pick's
-    points: list[tuple[float, float, float]]
+    points: list[Point]
 
 
-def _near(places: Iterable[Place], runners_up: Iterable[tuple[Place, float]] = ()) -> _Near:
+def _near(places: Iterable[Place], runner_up_points: Iterable[Point] = ()) -> _Near:
     places = list(places)
     points = [(p.lat, p.lon, 0.0) for p in places]
-    points += [(p.lat, p.lon, -math.log(w) / _PER_NEAR_KM) for p, w in runners_up if w > 0]
+    points += runner_up_points
     return _Near(frozenset(p.country for p in places), frozenset(p.admin1 for p in places),
                  points)
 
 
-def _nearness(place: Place, near: _Near) -> float:
-    """exp(-km / NEAR_KM) to the nearest pick, or a runner-up's weight times that."""
-    lat, lon, hypot = place.lat, place.lon, math.hypot
-    scale = math.cos(math.radians(lat))
-    degrees = min([hypot((o_lon - lon) * scale, o_lat - lat) + handicap
-                   for o_lat, o_lon, handicap in near.points])
-    return math.exp(-degrees * _PER_NEAR_KM)
+def _proximities(places: Sequence[Place], near: _Near) -> list[float]:
+    """Bonus for each candidate near what the article's other names resolved to: by distance
+    for point-like places, W_NEAR * exp(-km / NEAR_KM) to the nearest pick (or a runner-up's
+    weight times that), by containment for countries and first-level units.
 
-
-def _proximity(place: Place, near: _Near) -> float:
-    """Bonus for a candidate near what the article's other names resolved to: by distance (to
-    the nearest pick, or a runner-up at its lower weight) for point-like places, by containment
-    for countries and first-level units."""
-    if place.kind == "country":
-        return W_NEAR if place.country in near.countries else 0.0
-    if place.kind == "adm1":
-        return W_NEAR if place.id in near.units else 0.0
-    if place.kind in POINT_KINDS:
-        return W_NEAR * _nearness(place, near)
-    return 0.0
+    One loop over the candidates, not a call per candidate: this is the resolver's inner loop.
+    """
+    hypot, cos, radians, exp, points = math.hypot, math.cos, math.radians, math.exp, near.points
+    out = []
+    for place in places:
+        kind = place.kind
+        if kind in POINT_KINDS:
+            lat, lon = place.lat, place.lon
+            scale = cos(radians(lat))
+            degrees = min([hypot((o_lon - lon) * scale, o_lat - lat) + handicap
+                           for o_lat, o_lon, handicap in points])
+            out.append(W_NEAR * exp(-degrees * _PER_NEAR_KM))
+        elif kind == "country":
+            out.append(W_NEAR if place.country in near.countries else 0.0)
+        elif kind == "adm1":
+            out.append(W_NEAR if place.id in near.units else 0.0)
+        else:
+            out.append(0.0)
+    return out
 
 
 Scored = list[tuple[float, Place]]
@@ -281,20 +295,23 @@ def _rank(sigs: Sequence[Signature], options: dict[str, Sequence[Place]],
     dateline's place ``home`` counts again."""
     memo: dict[Signature, Scored] = {}
     home_near = _near([home] if home is not None else [])
+    nears: dict[str | None, _Near] = {}  # by name key; None: for the names with no pick
     for sig in sigs:
         if sig in memo:
             continue
         cands, scores = options[sig[0]], base[sig]
         if picks and len(cands) > 1 and (len(picks) > 1 or sig[0] not in picks):
-            others = [r for k, rs in (runners_up or {}).items() if k != sig[0] for r in rs]
-            near = _near((p for k, p in picks.items() if k != sig[0]),
-                         others if sig[0] in picks else ())
-            scores = [s + _proximity(p, near) if r < NEAR_CANDIDATES else s
-                      for r, (s, p) in enumerate(zip(scores, cands))]
+            near_key = sig[0] if sig[0] in picks else None
+            near = nears.get(near_key)
+            if near is None:
+                near = nears[near_key] = _near_besides(near_key, picks, runners_up or {})
+            head = cands[:NEAR_CANDIDATES]  # the rest are never close calls
+            scores = [s + b for s, b in zip(scores, _proximities(head, near))] \
+                + scores[NEAR_CANDIDATES:]
             if home is not None and home not in cands:
-                scores = [s + _proximity(p, home_near) * W_DATELINE
-                          if r < NEAR_CANDIDATES else s
-                          for r, (s, p) in enumerate(zip(scores, cands))]
+                scores = [s + b * W_DATELINE
+                          for s, b in zip(scores, _proximities(head, home_near))] \
+                    + scores[NEAR_CANDIDATES:]
         if len(cands) > 1:
             memo[sig] = sorted(zip(scores, cands), key=_best_first)
         else:
@@ -302,22 +319,33 @@ def _rank(sigs: Sequence[Signature], options: dict[str, Sequence[Place]],
     return [memo[sig] for sig in sigs]
 
 
-RunnersUp = dict[str, list[tuple[Place, float]]]
+RunnersUp = dict[str, list[Point]]
+
+
+def _near_besides(key: str | None, picks: dict[str, Place], runners_up: RunnersUp) -> _Near:
+    """What nearness is measured against for the name ``key``, picked as a town: the picks of
+    the other names and their runners-up. For a name with no such pick (None): every pick."""
+    if key is None:
+        return _near(picks.values())
+    others = [point for k, points in runners_up.items() if k != key for point in points]
+    return _near((p for k, p in picks.items() if k != key), others)
 
 
 def _runners_up(spans: Sequence[Span], ranked: list[Scored],
                 first: list[Place | None]) -> RunnersUp:
-    """For each name whose first-pass pick is point-like, the point-like candidates that scored
-    close behind it, weighted below a pick: the second reading of one name may be where the
-    rest of the story lies ("Huntsville" near "Walker County": Texas, not Alabama and Georgia)."""
+    """For each name whose first-pass pick is point-like, the points of the point-like
+    candidates that scored close behind it, weighted below a pick (see Point): the second
+    reading of one name may be where the rest of the story lies ("Huntsville" near "Walker
+    County": Texas, not Alabama and Georgia)."""
     out: RunnersUp = {}
     for span, scored, pick in zip(spans, ranked, first):
         if span.key in out or pick is None or pick.kind not in POINT_KINDS or len(scored) < 2:
             continue
         top = scored[0][0]
-        out[span.key] = [(p, W_RUNNER_UP * (1 - (top - s) / RUNNER_UP_MARGIN))
-                         for s, p in scored[:RUNNERS_UP + 1]
-                         if p is not pick and p.kind in POINT_KINDS and top - s < RUNNER_UP_MARGIN]
+        weighted = [(p, W_RUNNER_UP * (1 - (top - s) / RUNNER_UP_MARGIN))
+                    for s, p in scored[:RUNNERS_UP + 1]
+                    if p is not pick and p.kind in POINT_KINDS and top - s < RUNNER_UP_MARGIN]
+        out[span.key] = [(p.lat, p.lon, -math.log(w) / _PER_NEAR_KM) for p, w in weighted if w > 0]
     return out
 
 

@@ -194,3 +194,22 @@ def test_places_of_iraqi_conflict_news_resolve_in_iraq(gaz: Gazetteer) -> None:
                           "Sheladze", "Sinuni", "Khanasor", "Garmiyan", "Taza Khurmatu",
                           "Saadiya", "Alqosh", "Telesqof", "Karamles", "Tal Kayf"}
     assert {name for name, place in found.items() if place is None or place.country != "IQ"} == set()
+
+
+def test_each_mention_carries_its_own_sentence(gaz: Gazetteer) -> None:
+    text = ("Talks opened in Erbil on Monday. “We met in Kirkuk,” he said! Then U.S. envoys "
+            "flew to Baghdad?\n\nDuhok was calm\nZakho too.")
+    sentences = {m.text: m.sentence for m in extract(text, gaz)}
+    assert sentences["Erbil"] == "Talks opened in Erbil on Monday."
+    assert sentences["Kirkuk"] == "“We met in Kirkuk,” he said!"
+    assert sentences["Baghdad"] == "Then U.S. envoys flew to Baghdad?"  # "U.S. envoys" goes on
+    assert sentences["Duhok"] == "Duhok was calm"  # a line break before a capital ends it
+    assert sentences["Zakho"] == "Zakho too."
+
+
+def test_capitalised_words_in_any_script_are_read(gaz: Gazetteer) -> None:
+    # capitals beyond ASCII start a name ("Şırnak", "Ağrı"); a lower-case letter beyond ASCII
+    # does not, and neither does a capital glued to a letter before it ("éDuhok")
+    names = [m.text for m in extract("Şırnak and Ağrı border Iraq; ǆuhok, éDuhok.", gaz)]
+    assert names[:3] == ["Şırnak", "Ağrı", "Iraq"]
+    assert not any("uhok" in n for n in names)

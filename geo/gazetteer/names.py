@@ -33,7 +33,8 @@ _ARABIC_ARTICLE_RE = re.compile(r"^ال(?=\S{2,})")
 def fold_token(token: str) -> str:
     """Fold one token: case, diacritics, apostrophes, script variants."""
     if token.isascii():  # the common case: no diacritics or other scripts to fold
-        return token.lower().translate(_APOSTROPHES)
+        low = token.lower()
+        return low.translate(_APOSTROPHES) if "'" in low or "." in low or "`" in low else low
     s = token.casefold().translate(_LATIN_FOLD).translate(_APOSTROPHES)
     s = unicodedata.normalize("NFKD", s)
     s = "".join(c for c in s if not unicodedata.combining(c))
