@@ -5,7 +5,10 @@ BIN    := $(VENV)/bin
 
 .PHONY: map test gazetteer gazetteer-check bench eval clean
 
-$(BIN)/geo: pyproject.toml
+# the install compiles these with mypyc (setup.py): an edit to one compiles them again
+COMPILED := geo/gazetteer/names.py geo/recognize.py geo/resolve.py
+
+$(BIN)/geo: pyproject.toml setup.py $(COMPILED)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e .
@@ -46,4 +49,5 @@ gazetteer-check: $(BIN)/geo
 	@echo "data/gazetteer/ rebuilt byte for byte"
 
 clean:
-	rm -rf $(VENV) .geo-cache .pytest_cache
+	rm -rf $(VENV) .geo-cache .pytest_cache build
+	find . -name '*.so' -path './geo*' -delete; rm -f geo__mypyc*.so

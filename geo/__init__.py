@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+from geo import _compiled
 from geo.errors import ArticleError, GazetteerError, GeoError, InputError
 from geo.records import Article, Mention, Place
+
+_compiled.use_fresh_source()
 
 try:
     __version__ = version("geo")

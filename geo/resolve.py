@@ -114,7 +114,7 @@ class _Context:
         for votes in self.votes.values():
             for country, weight in votes.items():
                 self.total[country] += weight
-        self._all = sum(self.total.values())
+        self._all = sum(self.total.values(), 0.0)
         self._shares: dict[str, dict[str, float]] = {}
 
     def shares(self, key: str) -> dict[str, float]:
@@ -122,7 +122,7 @@ class _Context:
         shares = self._shares.get(key)
         if shares is None:
             own = self.votes.get(key, {})
-            rest = self._all - sum(own.values())
+            rest = self._all - sum(own.values(), 0.0)
             # one vote of evidence more in the denominator: a lone other name is a hint, not
             # a verdict
             shares = {c: (v - own.get(c, 0.0)) / (rest + SHARE_SMOOTHING)

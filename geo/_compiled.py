@@ -1,0 +1,51 @@
+"""Compiled copies of the hot path that are older than their source are not used.
+
+``pip install`` (see setup.py) compiles the modules in COMPILED with mypyc and puts each
+extension next to its .py file, where Python's import prefers it. After an edit, or a checkout,
+that copy would silently run the old code; so when any source is newer than its compiled copy,
+all of them are imported from source (they call one another, so they go together) until
+``make`` or ``pip install -e .`` compiles them again.
+"""
+
+from __future__ import annotations
+
+import importlib.machinery
+import importlib.util
+import sys
+import warnings
+from pathlib import Path
+
+COMPILED = ("geo.gazetteer.names", "geo.recognize", "geo.resolve")  # in import order
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _source(module: str, root: Path) -> Path:
+    return root.joinpath(*module.split(".")).with_suffix(".py")
+
+
+def _built(module: str, root: Path) -> list[Path]:
+    src = _source(module, root)
+    return [src.with_name(src.stem + suffix)
+            for suffix in importlib.machinery.EXTENSION_SUFFIXES
+            if src.with_name(src.stem + suffix).exists()]
+
+
+def stale(root: Path = ROOT) -> list[str]:
+    """The modules of COMPILED under ``root`` whose source changed after they were compiled."""
+    return [m for m in COMPILED if any(
+        b.stat().st_mtime < _source(m, root).stat().st_mtime for b in _built(m, root))]
+
+
+def use_fresh_source() -> None:
+    """Import every module of COMPILED from its .py file if any compiled copy is stale."""
+    old = stale()
+    if not old or any(m in sys.modules for m in COMPILED):
+        return
+    warnings.warn(f"{', '.join(old)} changed after it was compiled: running the source; run "
+                  "'make' or 'pip install -e .' to compile it again", stacklevel=2)
+    for module in COMPILED:
+        spec = importlib.util.spec_from_file_location(module, _source(module, ROOT))
+        assert spec is not None and spec.loader is not None
+        loaded = importlib.util.module_from_spec(spec)
+        sys.modules[module] = loaded
+        spec.loader.exec_module(loaded)

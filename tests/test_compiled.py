@@ -1,0 +1,62 @@
+"""The compiled hot path (setup.py, geo/_compiled.py): a stale compiled copy is never run."""
+
+from __future__ import annotations
+
+import importlib.machinery
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from geo import _compiled
+
+SUFFIX = importlib.machinery.EXTENSION_SUFFIXES[0]
+
+
+def _touch(path: Path, mtime: float) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch()
+    os.utime(path, (mtime, mtime))
+
+
+def test_a_source_newer_than_its_compiled_copy_is_stale(tmp_path: Path) -> None:
+    for module in _compiled.COMPILED:
+        source = tmp_path.joinpath(*module.split(".")).with_suffix(".py")
+        _touch(source, 1_000)
+        _touch(source.with_name(source.stem + SUFFIX), 2_000)
+    assert _compiled.stale(tmp_path) == []
+    _touch(tmp_path / "geo" / "recognize.py", 3_000)  # edited after the build
+    assert _compiled.stale(tmp_path) == ["geo.recognize"]
+
+
+def test_a_module_never_compiled_is_not_stale(tmp_path: Path) -> None:
+    for module in _compiled.COMPILED:
+        _touch(tmp_path.joinpath(*module.split(".")).with_suffix(".py"), 1_000)
+    assert _compiled.stale(tmp_path) == []
+
+
+def _origins(root: Path) -> list[str]:
+    code = ("import geo.pipeline, sys; "
+            "print(*[sys.modules[m].__file__ for m in geo._compiled.COMPILED])")
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    out = subprocess.run([sys.executable, "-W", "ignore", "-c", code], cwd=root, env=env,
+                         capture_output=True, text=True, check=True)
+    return out.stdout.split()
+
+
+@pytest.mark.skipif(_compiled.stale() or not any(
+    _compiled._built(m, _compiled.ROOT) for m in _compiled.COMPILED),
+    reason="this checkout's hot path is not compiled (or not freshly)")
+def test_an_edit_runs_the_source_until_it_is_compiled_again(tmp_path: Path) -> None:
+    root = _compiled.ROOT
+    shutil.copytree(root / "geo", tmp_path / "geo",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    for shared in root.glob("geo__mypyc*"):  # mypyc's runtime library, beside the package
+        shutil.copy2(shared, tmp_path)
+    assert all(path.startswith(str(tmp_path)) and path.endswith(SUFFIX)
+               for path in _origins(tmp_path))
+    (tmp_path / "geo" / "resolve.py").touch()  # an edit
+    assert all(path.endswith(".py") for path in _origins(tmp_path))
