@@ -49,3 +49,9 @@ def use_fresh_source() -> None:
         loaded = importlib.util.module_from_spec(spec)
         sys.modules[module] = loaded
         spec.loader.exec_module(loaded)
+
+
+def in_use() -> bool:
+    """Whether every module of COMPILED runs compiled (for the benchmark's report)."""
+    return all(str(getattr(sys.modules.get(m), "__file__", "")).endswith(
+        tuple(importlib.machinery.EXTENSION_SUFFIXES)) for m in COMPILED)

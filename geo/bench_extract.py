@@ -8,6 +8,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from geo import _compiled
 from geo.bench import timed_geo
 from geo.evaluate import read_corpus
 from geo.gazetteer.store import Gazetteer
@@ -27,8 +28,9 @@ class ExtractBench:
     articles_per_s: float
     characters_per_s: float
     peak_rss_mb: float
+    compiled: bool  # whether the hot path ran compiled (see setup.py)
 
-    def as_dict(self) -> dict[str, float | int]:
+    def as_dict(self) -> dict[str, float | int | bool]:
         """The figures as a plain dict (for --json)."""
         return asdict(self)
 
@@ -65,4 +67,4 @@ def run(corpus: Path, gazetteer_dir: Path, *, limit: int = 5000) -> ExtractBench
         articles=len(texts), characters=chars, extract_s=round(extract_s, 3),
         articles_per_s=round(len(texts) / extract_s, 1) if extract_s else 0.0,
         characters_per_s=round(chars / extract_s) if extract_s else 0.0,
-        peak_rss_mb=round(_rss_mb(), 1))
+        peak_rss_mb=round(_rss_mb(), 1), compiled=_compiled.in_use())

@@ -60,3 +60,18 @@ def test_an_edit_runs_the_source_until_it_is_compiled_again(tmp_path: Path) -> N
                for path in _origins(tmp_path))
     (tmp_path / "geo" / "resolve.py").touch()  # an edit
     assert all(path.endswith(".py") for path in _origins(tmp_path))
+
+
+def test_the_extraction_benchmark_reports_its_figures(tmp_path: Path) -> None:
+    from geo import bench_extract
+    from geo.settings import Settings
+
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text('{"id": "1", "text": "Clashes near Sinjar in Nineveh.", "toponyms": []}\n'
+                      '{"id": "2", "text": "Talks in Erbil.", "toponyms": []}\n',
+                      encoding="utf-8")
+    result = bench_extract.run(corpus, Settings().gazetteer_dir)
+    assert (result.articles, result.characters) == (2, 46)
+    assert result.articles_per_s > 0 and result.peak_rss_mb >= result.rss_after_load_mb > 0
+    assert result.compiled == _compiled.in_use()
+    assert "compiled" in "\n".join(result.lines())
