@@ -1,7 +1,7 @@
 """Compiled copies of the hot path that are older than their source are not used.
 
-``pip install`` (see setup.py) compiles the modules in COMPILED with mypyc and puts each
-extension next to its .py file, where Python's import prefers it. After an edit, or a checkout,
+``pip install -e .`` (see setup.py) compiles the modules in COMPILED with mypyc and puts each
+extension next to its .py file in the source tree, where Python's import prefers it. After an edit, or a checkout,
 that copy would silently run the old code; so when any source is newer than its compiled copy,
 all of them are imported from source (they call one another, so they go together) until
 ``make`` or ``pip install -e .`` compiles them again.
@@ -31,7 +31,13 @@ def _built(module: str, root: Path) -> list[Path]:
 
 
 def stale(root: Path = ROOT) -> list[str]:
-    """The modules of COMPILED under ``root`` whose source changed after they were compiled."""
+    """The modules of COMPILED under ``root`` whose source changed after they were compiled.
+
+    Only in a source tree (one with setup.py), where the compiled copies sit beside the files
+    people edit. An installed copy never is: an install writes both together, the .py last.
+    """
+    if not (root / "setup.py").is_file():
+        return []
     return [m for m in COMPILED if any(
         b.stat().st_mtime < _source(m, root).stat().st_mtime for b in _built(m, root))]
 

@@ -23,6 +23,7 @@ def _touch(path: Path, mtime: float) -> None:
 
 
 def test_a_source_newer_than_its_compiled_copy_is_stale(tmp_path: Path) -> None:
+    (tmp_path / "setup.py").touch()  # a source tree
     for module in _compiled.COMPILED:
         source = tmp_path.joinpath(*module.split(".")).with_suffix(".py")
         _touch(source, 1_000)
@@ -30,9 +31,12 @@ def test_a_source_newer_than_its_compiled_copy_is_stale(tmp_path: Path) -> None:
     assert _compiled.stale(tmp_path) == []
     _touch(tmp_path / "geo" / "recognize.py", 3_000)  # edited after the build
     assert _compiled.stale(tmp_path) == ["geo.recognize"]
+    (tmp_path / "setup.py").unlink()  # an installed copy: pip wrote the .py after the .so
+    assert _compiled.stale(tmp_path) == []
 
 
 def test_a_module_never_compiled_is_not_stale(tmp_path: Path) -> None:
+    (tmp_path / "setup.py").touch()
     for module in _compiled.COMPILED:
         _touch(tmp_path.joinpath(*module.split(".")).with_suffix(".py"), 1_000)
     assert _compiled.stale(tmp_path) == []
@@ -54,7 +58,7 @@ def test_an_edit_runs_the_source_until_it_is_compiled_again(tmp_path: Path) -> N
     root = _compiled.ROOT
     shutil.copytree(root / "geo", tmp_path / "geo",
                     ignore=shutil.ignore_patterns("__pycache__"))
-    for shared in root.glob("geo__mypyc*"):  # mypyc's runtime library, beside the package
+    for shared in [*root.glob("geo__mypyc*"), root / "setup.py"]:  # mypyc's runtime library
         shutil.copy2(shared, tmp_path)
     assert all(path.startswith(str(tmp_path)) and path.endswith(SUFFIX)
                for path in _origins(tmp_path))
