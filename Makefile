@@ -5,8 +5,10 @@ BIN    := $(VENV)/bin
 
 .PHONY: map test gazetteer gazetteer-check bench eval clean
 
-# the install compiles these with mypyc (setup.py): an edit to one compiles them again
-COMPILED := geo/gazetteer/names.py geo/recognize.py geo/resolve.py
+# the install compiles the modules geo/_compiled.py names with mypyc (setup.py): an edit to one
+# compiles them again
+COMPILED := $(shell $(PYTHON) -c "import runpy; print(*(m.replace('.', '/') + '.py' \
+	for m in runpy.run_path('geo/_compiled.py')['COMPILED']))")
 
 $(BIN)/geo: pyproject.toml setup.py $(COMPILED)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

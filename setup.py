@@ -9,11 +9,13 @@ and gives the same results.
 from __future__ import annotations
 
 import os
+import runpy
 import sys
 
 from setuptools import Extension, setup
 
-COMPILED = ["geo/gazetteer/names.py", "geo/recognize.py", "geo/resolve.py"]  # geo/_compiled.py
+# the modules named in geo/_compiled.py, as paths
+COMPILED = [m.replace(".", "/") + ".py" for m in runpy.run_path("geo/_compiled.py")["COMPILED"]]
 
 
 def compiled_modules() -> list[Extension]:

@@ -15,7 +15,9 @@ import sys
 import warnings
 from pathlib import Path
 
-COMPILED = ("geo.gazetteer.names", "geo.recognize", "geo.resolve")  # in import order
+# in import order; setup.py and the Makefile read this list (this module imports only the
+# standard library, so they can run it on its own)
+COMPILED = ("geo.gazetteer.names", "geo.recognize", "geo.resolve")
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -25,9 +27,8 @@ def _source(module: str, root: Path) -> Path:
 
 def _built(module: str, root: Path) -> list[Path]:
     src = _source(module, root)
-    return [src.with_name(src.stem + suffix)
-            for suffix in importlib.machinery.EXTENSION_SUFFIXES
-            if src.with_name(src.stem + suffix).exists()]
+    built = [src.with_name(src.stem + suffix) for suffix in importlib.machinery.EXTENSION_SUFFIXES]
+    return [path for path in built if path.exists()]
 
 
 def stale(root: Path = ROOT) -> list[str]:

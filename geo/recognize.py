@@ -167,20 +167,21 @@ def _read_before(head: str) -> tuple[str, bool]:
     return prev, prev in LOCATIVES
 
 
-def _gap_words(gap: str, left: str) -> list[str] | None:
-    """The lower-case words in ``gap``, the text between two capitalised tokens (the first
-    written ``left``), that join them into one name, or None.
+def _gap_words(text: str, end: int, start: int, left: str) -> list[str] | None:
+    """The lower-case words in the gap ``text[end:start]`` between two capitalised tokens (the
+    first written ``left``) that join them into one name, or None.
 
     [] for a plain join ("Tal-Afar", "Tuz Khurmatu", "St. Louis"); the words for a join through
     connectors ("Bay of Biscay", "Mustafa al-Kadhimi"); None when the tokens are apart.
     """
+    if start - end > 14 and text[end] != ".":
+        return None  # the common case: too far apart, told without copying the gap
+    gap = text[end:start]
     if gap == " ":
         return []
     if gap[:1] == ".":  # only after an abbreviation: "St. Louis", "Gen. Smith", "W.Va."
         ok = len(left) <= 3 and _SEPARATOR_RE.fullmatch(gap) is not None
         return [] if ok else None
-    if len(gap) > 14:
-        return None  # the common case: too far apart (spans() tests this first, too)
     if len(gap) <= 3 and _SEPARATOR_RE.fullmatch(gap) and "\n" not in gap:
         return []
     if _CONNECTOR_GAP_RE.fullmatch(gap):
@@ -412,9 +413,7 @@ def spans(text: str, gaz: Gazetteer) -> Iterator[Span]:
     """Yield the candidate place-name spans of ``text``, left to right."""
     toks = _tokenize(text)
     starts, ends, words, keys = toks
-    # most capitalised tokens lie far apart, which _gap_words would say after copying the gap
-    gaps = [None if start - end > 14 and text[end] != "." else _gap_words(text[end:start], word)
-            for end, start, word in zip(ends, starts[1:], words)]
+    gaps = [_gap_words(text, end, start, word) for end, start, word in zip(ends, starts[1:], words)]
     before = _Before(text)
     memo = _memo(gaz)
     people = _person_tokens(text, toks, gaps, gaz, before, memo)
