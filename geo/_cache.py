@@ -2,7 +2,8 @@
 the output stamp.
 
 Every entry is keyed by a *fingerprint* of what could change it, so a stale result is never
-served. Both fingerprints cover the gazetteer files (name, size and modification time, and the
+served, and sealed with the digest of its own text (see :func:`seal`), so a truncated or
+damaged entry is a miss, never a broken page. Both fingerprints cover the gazetteer files (name, size and modification time, and the
 manifests' text), geo's code and bundled tables, and the Python version; the *render*
 fingerprint adds the page's static files and the versions of the packages that shape the map.
 So upgrading folium or editing the page's CSS renders the map again but keeps every cached
@@ -105,6 +106,32 @@ def text_key(fp: str, text: str) -> str:
     return hashlib.sha256(f"{fp}\0{text}".encode("utf-8", "surrogatepass")).hexdigest()
 
 
+SEAL = "\n#geo-cache sha256:"
+
+
+def seal(text: str) -> str:
+    """``text`` with a last line holding its digest, as every cache entry is written."""
+    return f"{text}{SEAL}{hashlib.sha256(text.encode('utf-8', 'surrogatepass')).hexdigest()}\n"
+
+
+def unseal(sealed: str) -> str | None:
+    """The text :func:`seal` sealed, or None when the entry is truncated, damaged or not
+    sealed."""
+    text, mark, digest = sealed.rpartition(SEAL)
+    if not mark or digest != hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest() + "\n":
+        return None
+    return text
+
+
+def _read_sealed(path: Path) -> str | None:
+    """The sealed text in ``path``, or None (missing, unreadable, damaged)."""
+    try:
+        # bytes decoded as they are: read_text would turn any "\r" into "\n"
+        return unseal(path.read_bytes().decode("utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
 def _record(obj: Any) -> dict[str, Any]:
     return {f.name: getattr(obj, f.name) for f in fields(obj)}
 
@@ -130,7 +157,7 @@ def decode(text: str) -> tuple[Mention, ...]:
 
     Raises
     ------
-    ValueError, KeyError, TypeError
+    ValueError, KeyError, TypeError, IndexError
         When the entry is not one :func:`encode` wrote.
     """
     data = json.loads(text)
@@ -138,39 +165,44 @@ def decode(text: str) -> tuple[Mention, ...]:
     out = []
     for row in data["mentions"]:
         index = row.pop("place")
+        if index is not None and not 0 <= index < len(table):
+            msg = f"place index {index!r} out of range"
+            raise IndexError(msg)
         out.append(Mention(place=None if index is None else table[index], **row))
     return tuple(out)
 
 
 def load(folder: Path, key: str) -> tuple[Mention, ...] | None:
-    """The cached extraction under ``key``, or None (missing or unreadable)."""
+    """The cached extraction under ``key``, or None (missing, unreadable or damaged)."""
+    text = _read_sealed(folder / "extract" / f"{key}.json")
+    if text is None:
+        return None
     try:
-        return decode((folder / "extract" / f"{key}.json").read_text("utf-8"))
-    except (OSError, ValueError, KeyError, TypeError):
+        return decode(text)
+    except (ValueError, KeyError, TypeError, IndexError, RecursionError):
         return None
 
 
 def store(folder: Path, key: str, mentions: Iterable[Mention]) -> None:
     """Keep an extraction under ``key``."""
-    write_atomic(folder / "extract" / f"{key}.json", encode(mentions))
+    write_atomic(folder / "extract" / f"{key}.json", seal(encode(mentions)))
 
 
 def prune(folder: Path, keep: Iterable[str]) -> None:
-    """Remove the extractions not in ``keep`` (articles gone or code changed)."""
+    """Remove the extractions not in ``keep`` (articles gone or code changed), and the
+    temporary files a killed build left in the cache (call under the build lock)."""
     wanted = {f"{k}.json" for k in keep}
     for path in (folder / "extract").glob("*.json"):
         if path.name not in wanted:
             path.unlink(missing_ok=True)
+    for leftover in (*folder.glob(".*.tmp"), *folder.glob("*/.*.tmp")):
+        leftover.unlink(missing_ok=True)
 
 
 def load_text(folder: Path, name: str, key: str) -> str | None:
     """The text kept under ``name`` for ``key`` by :func:`keep_text`, or None (none kept,
     kept for another key, or unreadable)."""
-    try:
-        # bytes decoded as they are: read_text would turn any "\r" into "\n"
-        return (folder / "text" / f"{name}.{key}.txt").read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
+    return _read_sealed(folder / "text" / f"{name}.{key}.txt")
 
 
 def keep_text(folder: Path, name: str, key: str, text: str) -> None:
@@ -178,7 +210,7 @@ def keep_text(folder: Path, name: str, key: str, text: str) -> None:
     entries = folder / "text"
     for old in entries.glob(f"{name}.*.txt"):
         old.unlink(missing_ok=True)
-    write_atomic(entries / f"{name}.{key}.txt", text)
+    write_atomic(entries / f"{name}.{key}.txt", seal(text))
 
 
 def file_hash(path: Path) -> str | None:

@@ -3,6 +3,7 @@ and the build lock."""
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 import time
@@ -10,10 +11,41 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
-from geo.errors import BuildLockedError
+from geo.errors import BuildLockedError, OutputError
 
 LOCK_NAME = ".geo-build.lock"
 LOCK_POLL = 0.1
+
+
+_IN_THE_WAY = frozenset({errno.EEXIST, errno.ENOTDIR, errno.EISDIR, errno.ENOTEMPTY})
+_NOT_ALLOWED = frozenset({errno.EACCES, errno.EPERM, errno.EROFS})
+_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+
+
+def output_error(path: Path, error: OSError) -> OutputError:
+    """An OutputError for a failed write of ``path``, saying what to do."""
+    if error.errno in _NOT_ALLOWED:
+        fix = "make the folder writable, or pass --out DIR with a writable folder"
+    elif error.errno in _FULL:
+        fix = "free some space on that disk (or pass --out DIR on another), then run again"
+    elif error.errno in _IN_THE_WAY:
+        fix = (f"something of the wrong type is in the way ({error.filename or path}); "
+               "remove or rename it, then run again")
+    else:
+        fix = "check the folder, then run again"
+    msg = f"cannot write {str(path)!r} ({error.strerror}); {fix}; the previous outputs are whole"
+    return OutputError(msg)
+
+
+@contextmanager
+def writing(path: Path) -> Iterator[None]:
+    """Turn an OSError raised while writing ``path`` into an OutputError."""
+    try:
+        yield
+    except OutputError:
+        raise
+    except OSError as e:
+        raise output_error(path, e) from e
 
 
 def _temp_path(path: Path, suffix: str = ".tmp") -> Path:
@@ -56,11 +88,12 @@ def _fsync_dir(folder: Path) -> None:
 def write_atomic(path: Path, text: str | bytes) -> None:
     """Write ``text`` (or bytes) to a temporary file beside ``path`` and rename it into place, so a
     reader (or a build killed midway) only ever sees the old file or the new one."""
-    tmp = _write_temp(path, _encoded(text))
-    try:
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with writing(path):
+        tmp = _write_temp(path, _encoded(text))
+        try:
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
 
 
 def write_all_atomic(files: Mapping[Path, str | bytes]) -> None:
@@ -72,25 +105,30 @@ def write_all_atomic(files: Mapping[Path, str | bytes]) -> None:
     temps: dict[Path, Path] = {}
     try:
         for path, text in files.items():
-            temps[path] = _write_temp(path, _encoded(text))
+            with writing(path):
+                temps[path] = _write_temp(path, _encoded(text))
         for path, tmp in temps.items():
-            os.replace(tmp, path)
+            with writing(path):
+                os.replace(tmp, path)
     finally:
         for tmp in temps.values():
             tmp.unlink(missing_ok=True)
     for folder in {p.parent for p in files}:
-        _fsync_dir(folder)
+        with writing(folder):
+            _fsync_dir(folder)
 
 
 def replace_atomic(path: Path, write: Callable[[Path], None]) -> None:
     """Let ``write`` fill a temporary file (same suffix, same folder), then rename it to
     ``path``; for writers such as GDAL's that take a file name rather than text."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _temp_path(path, path.suffix)
-    tmp.unlink()  # some drivers refuse to write over an existing file
+    with writing(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = _temp_path(path, path.suffix)
+        tmp.unlink()  # some drivers refuse to write over an existing file
     try:
         write(tmp)
-        os.replace(tmp, path)
+        with writing(path):
+            os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -101,13 +139,14 @@ def create_new(path: Path, text: str) -> bool:
     The text goes to a temporary file that is then hard-linked to ``path``, which fails if the
     name is taken: two processes adding at once cannot overwrite each other.
     """
-    tmp = _write_temp(path, _encoded(text))
-    try:
-        os.link(tmp, path)
-    except FileExistsError:
-        return False
-    finally:
-        tmp.unlink(missing_ok=True)
+    with writing(path):
+        tmp = _write_temp(path, _encoded(text))
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return False
+        finally:
+            tmp.unlink(missing_ok=True)
     return True
 
 
@@ -120,8 +159,10 @@ def remove_leftovers(paths: Iterable[Path]) -> None:
 
 @contextmanager
 def build_lock(folder: Path, *, wait: float = 600.0,
-               on_wait: Callable[[], None] | None = None) -> Iterator[None]:
-    """Hold an exclusive lock on ``folder`` for one build.
+               on_wait: Callable[[], None] | None = None,
+               name: str = LOCK_NAME) -> Iterator[None]:
+    """Hold an exclusive lock on ``folder`` for one build (or, with another ``name``, for
+    another task: ``geo add`` holds one on the seeds folder while it adds).
 
     A second build waits for the first (up to ``wait`` seconds, calling ``on_wait`` once when it
     starts waiting), then runs on the articles as they are by then.
@@ -133,9 +174,11 @@ def build_lock(folder: Path, *, wait: float = 600.0,
     """
     import fcntl
 
-    folder.mkdir(parents=True, exist_ok=True)
+    with writing(folder / name):
+        folder.mkdir(parents=True, exist_ok=True)
+        f = (folder / name).open("w")
     deadline = time.monotonic() + wait
-    with (folder / LOCK_NAME).open("w") as f:
+    with f:
         while True:
             try:
                 fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)

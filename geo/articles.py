@@ -17,8 +17,12 @@ as text.
 from __future__ import annotations
 
 import codecs
+import datetime
+import errno
 import hashlib
+import os
 import re
+import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import count
@@ -43,6 +47,20 @@ class Skipped:
     reason: str
 
 
+@dataclass(frozen=True, slots=True)
+class Repaired:
+    """An article that was read after a repair (a stray byte, an impossible date), and what was
+    done."""
+
+    path: Path
+    reason: str
+
+
+# The longest metadata geo keeps: a title, source or date is repeated on the map for every
+# place and mention of the article, so a 400 KB title must not become a 40 MB page.
+FIELD_LIMITS = {"title": 200, "source": 120, "url": 2000, "date": 40}
+
+
 def _utf16_without_bom(data: bytes) -> str | None:
     """The codec of UTF-16 text saved without a BOM (mostly-ASCII text leaves every other byte
     NUL), or None."""
@@ -57,13 +75,28 @@ def _utf16_without_bom(data: bytes) -> str | None:
 
 def decode(data: bytes, name: str = "<bytes>") -> str:
     """Decode article bytes: UTF-8 (with or without BOM), UTF-16 (BOM, or mostly-ASCII text
-    without one), else Windows-1252 (which also covers Latin-1's letters).
+    without one), else Windows-1252 (which also covers Latin-1's letters); see
+    :func:`decode_noting` for what is repaired.
 
     Raises
     ------
     ArticleError
         For empty or binary content.
     """
+    return decode_noting(data, name)[0]
+
+
+def decode_noting(data: bytes, name: str = "<bytes>") -> tuple[str, str]:
+    """:func:`decode`, and what it repaired ("" for nothing): UTF-8 with a few invalid bytes
+    among many valid non-ASCII characters is read as UTF-8, each bad byte replaced by U+FFFD,
+    rather than as Windows-1252 mojibake.
+
+    Raises
+    ------
+    ArticleError
+        For empty or binary content.
+    """
+    note = ""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         text = data.decode("utf-16", errors="replace")
     elif b"\x00" in data:
@@ -73,17 +106,32 @@ def decode(data: bytes, name: str = "<bytes>") -> str:
             raise ArticleError(msg)
         text = data.decode(utf16, errors="replace")
     else:
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = data.decode("cp1252", errors="replace")
+        text, note = _decode_8bit(data)
     if not text.strip():
         msg = f"{name}: empty article; add its text or remove the file"
         raise ArticleError(msg)
     if _control_share(text) > 0.05:
         msg = f"{name}: looks binary (control characters); save the article as UTF-8 text"
         raise ArticleError(msg)
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.replace("\r\n", "\n").replace("\r", "\n"), note
+
+
+UTF8_REPAIR_RATIO = 10  # valid non-ASCII UTF-8 characters per invalid byte, at the least
+
+
+def _decode_8bit(data: bytes) -> tuple[str, str]:
+    """UTF-8 if it is (or almost all of it is: see UTF8_REPAIR_RATIO), else Windows-1252."""
+    try:
+        return data.decode("utf-8-sig"), ""
+    except UnicodeDecodeError:
+        pass
+    repaired = data.decode("utf-8-sig", errors="replace")
+    bad = repaired.count("\ufffd") - data.count("\ufffd".encode())
+    wide = sum(1 for ch in repaired if ord(ch) > 127 and ch != "\ufffd")
+    if wide >= UTF8_REPAIR_RATIO * bad:
+        return repaired, (f"{bad} invalid UTF-8 byte{'s' if bad > 1 else ''} replaced by "
+                          "\ufffd; the rest is UTF-8")
+    return data.decode("cp1252", errors="replace"), ""
 
 
 def _control_share(text: str) -> float:
@@ -104,6 +152,12 @@ def article_id(path: Path) -> str:
 
 def parse(text: str, ident: str, path: str = "") -> Article:
     """An Article from decoded text: the header's metadata, or the first line as title."""
+    return parse_noting(text, ident, path)[0]
+
+
+def parse_noting(text: str, ident: str, path: str = "") -> tuple[Article, str]:
+    """:func:`parse`, and what it repaired ("" for nothing): metadata is cut to FIELD_LIMITS,
+    and a date written as yyyy-mm-dd that is no day of the calendar (2020-02-30) is dropped."""
     meta: dict[str, str] = {}
     m = _HEADER_RE.match(text)
     if m:
@@ -114,8 +168,38 @@ def parse(text: str, ident: str, path: str = "") -> Article:
         text = text[m.end():]
     if "title" not in meta:
         first = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
-        meta["title"] = first.lstrip("# ").strip()[:200]
-    return Article(id=ident, text=text, path=path, **meta)
+        meta["title"] = first.lstrip("# ").strip()
+    meta, note = bounded(meta)
+    return Article(id=ident, text=text, path=path, **meta), note
+
+
+_ISO_LIKE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def bounded(meta: dict[str, str]) -> tuple[dict[str, str], str]:
+    """Article metadata cut to FIELD_LIMITS, without an impossible date; and what was done."""
+    notes = []
+    out = {}
+    for key, value in meta.items():
+        limit = FIELD_LIMITS[key]
+        if len(value) > limit:
+            if key != "title":  # a title of any length is cut quietly, as a first line is
+                notes.append(f"{key} cut to {limit} characters")
+            value = value[:limit].rstrip()
+        out[key] = value
+    date = out.get("date", "")
+    if _ISO_LIKE_RE.fullmatch(date) and not _calendar_date(date):
+        notes.append(f"date {date!r} is no day of the calendar; the article is mapped undated")
+        out["date"] = ""
+    return out, "; ".join(notes)
+
+
+def _calendar_date(value: str) -> bool:
+    try:
+        datetime.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _check_size(name: str, size: int, *, max_bytes: int) -> None:
@@ -125,13 +209,50 @@ def _check_size(name: str, size: int, *, max_bytes: int) -> None:
 
 
 def _read_bytes(path: Path, *, max_bytes: int) -> bytes:
-    """The bytes of a file, its size checked before it is read."""
+    """The bytes of a regular file, its size checked before it is read.
+
+    The file is opened without following a symbolic link and without waiting on a FIFO, and
+    read only if it is a regular file: a link in ``seeds/`` to ``/etc/passwd`` is never read.
+
+    Raises
+    ------
+    ArticleError
+        For a link, anything but a regular file, a file over ``max_bytes``, or an unreadable
+        one.
+    """
     try:
-        _check_size(str(path), path.stat().st_size, max_bytes=max_bytes)
-        return path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError as e:
-        msg = f"{path}: cannot read ({e.strerror}); check the file's permissions"
-        raise ArticleError(msg) from e
+        raise ArticleError(_unreadable(path, e)) from e
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            msg = f"{path}: not a regular file ({_file_type(st.st_mode)}); geo reads only files"
+            raise ArticleError(msg)
+        _check_size(str(path), st.st_size, max_bytes=max_bytes)
+    except BaseException:
+        os.close(fd)
+        raise
+    with os.fdopen(fd, "rb") as f:  # closes fd
+        try:
+            return f.read(max_bytes + 1)
+        except OSError as e:
+            raise ArticleError(_unreadable(path, e)) from e
+
+
+def _unreadable(path: Path, error: OSError) -> str:
+    if error.errno == errno.ELOOP:
+        return (f"{path}: a symbolic link; geo reads only regular files in the seeds folder "
+                "(copy the article in with geo add)")
+    if error.errno == errno.ENOENT and os.path.islink(path):
+        return f"{path}: a symbolic link to nothing; remove it"
+    return f"{path}: cannot read ({error.strerror}); check the file's permissions"
+
+
+def _file_type(mode: int) -> str:
+    kinds = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
+             (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"))
+    return next((name for test, name in kinds if test(mode)), "not a file")
 
 
 def from_page(data: bytes, ident: str, path: str = "") -> Article:
@@ -147,40 +268,60 @@ def read(path: Path, *, max_bytes: int) -> Article:
     Raises
     ------
     ArticleError
-        When the file is too large, binary, empty or unreadable.
+        When the file is too large, binary, empty, unreadable or not a regular file.
     """
+    return read_noting(path, max_bytes=max_bytes)[0]
+
+
+def read_noting(path: Path, *, max_bytes: int) -> tuple[Article, str]:
+    """:func:`read`, and what was repaired on the way ("" for nothing)."""
     data = _read_bytes(path, max_bytes=max_bytes)
     if path.suffix.lower() in _html.HTML_SUFFIXES:
-        return from_page(data, article_id(path), str(path))
-    return parse(decode(data, str(path)), article_id(path), str(path))
+        art = from_page(data, article_id(path), str(path))
+        meta, note = bounded({k: getattr(art, k) for k in HEADER_KEYS})
+        return Article(id=art.id, text=art.text, path=art.path, **meta), note
+    text, decoded = decode_noting(data, str(path))
+    art, parsed = parse_noting(text, article_id(path), str(path))
+    return art, "; ".join(n for n in (decoded, parsed) if n)
 
 
-def _is_article(path: Path) -> bool:
-    """Whether a file is read as an article: hidden files and README are not."""
-    return path.is_file() and not path.name.startswith(".") and path.stem.upper() != "README"
+def _listed(path: Path) -> bool:
+    """Whether an entry of the seeds folder is looked at: hidden files and README are not."""
+    return not path.name.startswith(".") and path.stem.upper() != "README"
 
 
 def article_files(folder: Path) -> list[Path]:
-    """The article files in a folder, sorted by name (hidden files and README excluded)."""
+    """The entries of a folder that are read as articles, sorted by name (hidden files and
+    README excluded). Links, folders and other entries are listed too: reading them fails
+    with the reason, so that each is named on a skip line."""
     if not folder.is_dir():
         msg = f"seeds folder {str(folder)!r} does not exist; create it or pass --seeds DIR"
         raise ArticleError(msg)
-    return sorted(filter(_is_article, folder.iterdir()))
+    return sorted(filter(_listed, folder.iterdir()))
 
 
-def read_all(folder: Path, *, max_bytes: int) -> Iterator[Article | Skipped]:
-    """Every article in ``folder``, or a Skipped record for each one that cannot be read."""
+def reason(error: ArticleError, path: Path | str) -> str:
+    """The reason of an article error, without the path it opens with (which may itself hold
+    ": ")."""
+    return str(error).removeprefix(f"{path}: ")
+
+
+def read_all(folder: Path, *, max_bytes: int) -> Iterator[Article | Skipped | Repaired]:
+    """Every article in ``folder``, a Skipped record for each entry that cannot be read, and a
+    Repaired record (before its article) for each one read after a repair."""
     seen: dict[str, Path] = {}
     for path in article_files(folder):
         try:
-            art = read(path, max_bytes=max_bytes)
+            art, note = read_noting(path, max_bytes=max_bytes)
         except ArticleError as e:
-            yield Skipped(path, str(e).split(": ", 1)[-1])
+            yield Skipped(path, reason(e, path))
             continue
         if art.id in seen:
             yield Skipped(path, f"same id {art.id!r} as {seen[art.id].name}; rename one")
             continue
         seen[art.id] = path
+        if note:
+            yield Repaired(path, note)
         yield art
 
 
@@ -207,12 +348,13 @@ class Added:
     source: str
     status: str
     path: Path | None = None
-    reason: str = ""
+    reason: str = ""  # why it was skipped, or what was repaired when it was added
 
 
 def _files_under(folder: Path) -> list[Path]:
-    """The article files in a folder and its subfolders (hidden ones excluded), sorted."""
-    return sorted(p for p in folder.rglob("*") if _is_article(p)
+    """The entries in a folder and its subfolders that are not folders (hidden ones excluded),
+    sorted; links among them are not followed (reading them fails, so each is named)."""
+    return sorted(p for p in folder.rglob("*") if _listed(p) and (p.is_symlink() or not p.is_dir())
                   and not any(part.startswith(".") for part in p.relative_to(folder).parts))
 
 
@@ -236,7 +378,10 @@ def incoming(sources: Sequence[str], *, stdin: Callable[[], bytes]) -> list[Inco
             out.append(Incoming(STDIN, stdin()))
             continue
         path = Path(source)
-        out.extend(Incoming(str(f)) for f in (_files_under(path) if path.is_dir() else [path]))
+        if path.is_dir():
+            out.extend(Incoming(str(f)) for f in _files_under(path))
+        else:  # a link named on the command line is followed, as cp follows one
+            out.append(Incoming(str(path.resolve()) if path.is_symlink() else source))
     return out
 
 
@@ -255,9 +400,9 @@ def _data(item: Incoming, *, max_bytes: int) -> bytes:
     return item.data
 
 
-def prepare(label: str, data: bytes) -> tuple[str, str]:
+def prepare(label: str, data: bytes) -> tuple[str, str, str]:
     """The file name and text under which an article (``data``, from ``label``: a file's path
-    or ``-``) is stored in the seeds folder.
+    or ``-``) is stored in the seeds folder, and what was repaired ("" for nothing).
 
     A saved page becomes ``.md`` with a header; text keeps its form, re-encoded as UTF-8.
 
@@ -271,12 +416,13 @@ def prepare(label: str, data: bytes) -> tuple[str, str]:
                else _html.looks_like_html(data))
     if is_page:
         art = from_page(data, "page", label)
-        return _slug(art.title or path.stem, limit=MAX_STEM) + ".md", as_markdown(art)
-    text = decode(data, label).strip() + "\n"
+        return _slug(art.title or path.stem, limit=MAX_STEM) + ".md", as_markdown(art), ""
+    decoded, note = decode_noting(data, label)
+    text = decoded.strip() + "\n"
     art = parse(text, "text")
     stem = _slug(art.title if label == STDIN else path.stem, limit=MAX_STEM)
     suffix = ".md" if _HEADER_RE.match(text) or path.suffix.lower() == ".md" else ".txt"
-    return stem + suffix, text
+    return stem + suffix, text, note
 
 
 def _digest(data: bytes) -> bytes:
@@ -324,9 +470,9 @@ def add(items: Sequence[Incoming], seeds: Path, *, max_bytes: int) -> list[Added
     for item in items:
         try:
             data = _data(item, max_bytes=max_bytes)
-            name, text = prepare(item.label, data)
+            name, text, note = prepare(item.label, data)
         except ArticleError as e:
-            out.append(Added(item.label, "skipped", reason=str(e).split(": ", 1)[-1]))
+            out.append(Added(item.label, "skipped", reason=reason(e, item.label)))
             continue
         digest = _digest(text.encode("utf-8"))
         same = stored.get(digest) or stored.get(_digest(data))
@@ -336,5 +482,5 @@ def add(items: Sequence[Incoming], seeds: Path, *, max_bytes: int) -> list[Added
         path = _place(seeds, name, text, ids)
         ids.add(article_id(path))
         stored[digest] = path
-        out.append(Added(item.label, "added", path))
+        out.append(Added(item.label, "added", path, reason=note))
     return out

@@ -3,8 +3,13 @@ throughput and memory. Speed targets live here, never in timed unit tests."""
 
 from __future__ import annotations
 
+import json
+import random
 import resource
+import subprocess
+import sys
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -68,3 +73,63 @@ def run(corpus: Path, gazetteer_dir: Path, *, limit: int = 5000) -> ExtractBench
         articles_per_s=round(len(texts) / extract_s, 1) if extract_s else 0.0,
         characters_per_s=round(chars / extract_s) if extract_s else 0.0,
         peak_rss_mb=round(_rss_mb(), 1), compiled=_compiled.in_use())
+
+
+LIST_COUNTRIES = ("IQ", "IR", "TR", "SY", "US", "IN", "FR", "DE", "BR", "MX", "RU", "CN")
+
+
+def village_list(gaz: Gazetteer, count: int, *, seed: int = 1) -> str:
+    """A list of ``count`` distinct village and town names drawn from the gazetteer, one a line
+    (a list of villages, a gazetteer page: the longest ordinary input per character)."""
+    names = sorted({p.name for c in LIST_COUNTRIES for kind in ("village", "town")
+                    for p in gaz.units(c, kind) if p.name.isascii() and p.name[:1].isupper()})
+    if count > len(names):
+        msg = f"asked for {count:,} names; the gazetteer offers {len(names):,}"
+        raise ValueError(msg)
+    picked = random.Random(seed).sample(names, count)
+    return "Villages\n\n" + "\n".join(f"{n}. {name}" for n, name in enumerate(picked, 1)) + "\n"
+
+
+@dataclass(frozen=True, slots=True)
+class ListBench:
+    """Time and peak memory of extracting one list article of ``names`` names, in a fresh
+    process (so each size's peak is its own)."""
+
+    names: int
+    characters: int
+    mentions: int
+    extract_s: float
+    peak_rss_mb: float
+
+
+def _list_child(gazetteer_dir: str, count: int) -> None:
+    """The child process of :func:`list_run`: print one ListBench as JSON."""
+    gaz = Gazetteer(Path(gazetteer_dir))
+    text = village_list(gaz, count)
+    t0 = time.perf_counter()
+    found = extract(text, gaz)
+    seconds = time.perf_counter() - t0
+    print(json.dumps(asdict(ListBench(count, len(text), len(found), round(seconds, 3),
+                                      round(_rss_mb(), 1)))))
+
+
+def list_run(gazetteer_dir: Path, sizes: Sequence[int]) -> list[ListBench]:
+    """Extract a list article of each size in ``sizes``, each in its own process."""
+    out = []
+    for count in sizes:
+        code = f"from geo.bench_extract import _list_child; _list_child({str(gazetteer_dir)!r}, {count})"
+        done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
+                              text=True)
+        out.append(ListBench(**json.loads(done.stdout.splitlines()[-1])))
+    return out
+
+
+def list_lines(results: Sequence[ListBench]) -> list[str]:
+    """The report of :func:`list_run`: each size's figures and its time over the first's."""
+    first = results[0].extract_s or 1e-9
+    header = (f"{'names':>8} {'chars':>9} {'mentions':>9} {'extract s':>10} {'x first':>8} "
+              f"{'peak MB':>8}")
+    lines = [header]
+    lines += [f"{r.names:>8} {r.characters:>9} {r.mentions:>9} {r.extract_s:>10.2f} "
+              f"{r.extract_s / first:>8.1f} {r.peak_rss_mb:>8.0f}" for r in results]
+    return lines

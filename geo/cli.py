@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -45,9 +46,20 @@ def _waiting() -> None:
     print("geo: another build is writing the output folder; waiting for it", file=sys.stderr)
 
 
+def _shown(path: Path | str) -> str:
+    """A path as one line of a message: quoted and escaped when it holds a control character
+    (a newline would split the line) or ": " (which reads as the end of the name)."""
+    text = str(path)
+    if ": " in text or any(ch < " " or ch == "\x7f" for ch in text):
+        return repr(text)
+    return text
+
+
 def _report(report: pipeline.BuildReport, *, strict: bool) -> int:
     for s in report.skipped:
-        print(f"skipped {s.path}: {s.reason}", file=sys.stderr)
+        print(f"skipped {_shown(s.path)}: {s.reason}", file=sys.stderr)
+    for r in report.repaired:
+        print(f"repaired {_shown(r.path)}: {r.reason}", file=sys.stderr)
     print(f"{report.articles} articles read, {len(report.skipped)} skipped, "
           f"{report.places} places, {report.mentions} mentions, {report.seconds:.1f} s "
           f"({report.extracted} extracted, {report.cached} from cache)")
@@ -76,11 +88,12 @@ def cmd_add(args: argparse.Namespace) -> int:
                                 progress=_progress, on_wait=_waiting)
     for a in done:
         if a.status == "added":
-            print(f"added {a.source} as {a.path}")
+            repaired = f" (repaired: {a.reason})" if a.reason else ""
+            print(f"added {_shown(a.source)} as {a.path}{repaired}")
         elif a.status == "duplicate":
-            print(f"already there: {a.source} is {a.path}; not added again")
+            print(f"already there: {_shown(a.source)} is {a.path}; not added again")
         else:
-            print(f"skipped {a.source}: {a.reason}", file=sys.stderr)
+            print(f"skipped {_shown(a.source)}: {a.reason}", file=sys.stderr)
     code = 0 if report is None else _report(report, strict=args.strict)
     if report is None:
         print("nothing new; the map is unchanged")
@@ -93,7 +106,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     fmt, rows, corpus = pipeline.export(_settings(args), Path(args.output), fmt=args.format,
                                         mentions=args.mentions)
     for s in corpus.skipped:
-        print(f"skipped {s.path}: {s.reason}", file=sys.stderr)
+        print(f"skipped {_shown(s.path)}: {s.reason}", file=sys.stderr)
     what = "mentions" if args.mentions else "places"
     print(f"wrote {args.output} ({fmt}): {rows} {what} from {len(corpus.results)} articles")
     return 0
@@ -111,25 +124,59 @@ def cmd_bench_build(args: argparse.Namespace) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    """Read JSON Lines {"id", "text"} on standard input; write {"id", "mentions"} per line."""
+    """Read JSON Lines {"id", "text"} on standard input; write {"id", "mentions"} per line.
+
+    A line that is not such an object is named on standard error and passed over, the others
+    go on; the exit status is then 1. Lone surrogates (which no UTF-8 output can hold) are
+    replaced by U+FFFD, which keeps every offset.
+    """
     gaz = pipeline.gazetteer(_settings(args))
     out = sys.stdout
+    bad = 0
     for n, line in enumerate(sys.stdin, 1):
         if not line.strip():
             continue
         try:
-            row = json.loads(line)
-            ident, text = row["id"], row["text"]
-        except (json.JSONDecodeError, KeyError, TypeError) as e:
-            msg = (f"standard input line {n}: {line[:80]!r} is not a JSON object with "
-                   f"'id' and 'text' ({e})")
-            raise InputError(msg) from e
-        if not isinstance(text, str):
-            msg = f"standard input line {n}: 'text' must be a string, got {type(text).__name__}"
-            raise InputError(msg)
+            ident, text = _extract_row(line, n)
+        except InputError as e:
+            print(f"geo: error: {e}", file=sys.stderr)
+            bad += 1
+            continue
         out.write(json.dumps({"id": ident, "mentions": _mentions(text, gaz)},
                              ensure_ascii=False) + "\n")
-    return 0
+    if bad:
+        print(f"geo: {bad} line{'s' if bad > 1 else ''} passed over", file=sys.stderr)
+    return 1 if bad else 0
+
+
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def _extract_row(line: str, n: int) -> tuple[object, str]:
+    """The id and text of one line of ``geo extract``'s input.
+
+    Raises
+    ------
+    InputError
+        When the line is not a JSON object with a string 'text' and an 'id'.
+    """
+    try:
+        row = json.loads(line)
+        ident, text = row["id"], row["text"]
+    except (json.JSONDecodeError, KeyError, TypeError, RecursionError) as e:
+        why = "nested too deeply" if isinstance(e, RecursionError) else str(e)
+        msg = (f"standard input line {n}: {line[:80]!r} is not a JSON object with "
+               f"'id' and 'text' ({why})")
+        raise InputError(msg) from e
+    if not isinstance(text, str):
+        msg = f"standard input line {n}: 'text' must be a string, got {type(text).__name__}"
+        raise InputError(msg)
+    if isinstance(ident, (list, dict)):
+        msg = f"standard input line {n}: 'id' must be a string or a number, got {ident!r:.60}"
+        raise InputError(msg)
+    if isinstance(ident, str):
+        ident = _SURROGATE_RE.sub("\ufffd", ident)
+    return ident, _SURROGATE_RE.sub("\ufffd", text)
 
 
 def cmd_gazetteer_build(args: argparse.Namespace) -> int:
@@ -242,6 +289,16 @@ def cmd_bench_extract(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench_list(args: argparse.Namespace) -> int:
+    """Time one long list article (village names from the gazetteer) of each size, each in a
+    fresh process: extraction seconds, peak memory, and each time over the first size's."""
+    from geo import bench_extract
+
+    results = bench_extract.list_run(_settings(args).gazetteer_dir, args.names)
+    print("\n".join(bench_extract.list_lines(results)))
+    return 0
+
+
 def cmd_bench_map(args: argparse.Namespace) -> int:
     """Build the map of synthetic articles; print its size and Chromium's load time."""
     from geo import bench_map
@@ -332,6 +389,9 @@ def _parser() -> argparse.ArgumentParser:
     be.add_argument("--limit", type=int, default=5000, metavar="N",
                     help="at most N texts (default 5000)")
     be.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+    bl = add("bench-list", cmd_bench_list)
+    bl.add_argument("--names", type=int, nargs="+", default=[2000, 8000, 42000], metavar="N",
+                    help="list sizes in names (default 2000 8000 42000)")
     bm = add("bench-map", cmd_bench_map)
     bm.add_argument("--articles", type=int, default=1000, help="how many (default 1000)")
     bm.add_argument("--runs", type=int, default=3, help="page loads to time (default 3)")
@@ -353,9 +413,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.func(args)
     except GeoError as e:
         print(f"geo: error: {e}", file=sys.stderr)
-        return 2
+        return 1
     except BrokenPipeError:
         return 0
+    except OSError as e:  # a file geo had no reason to expect trouble with
+        where = f"{e.filename!r}: " if e.filename else ""
+        print(f"geo: error: {where}{e.strerror or e}; check that path, then run again",
+              file=sys.stderr)
+        return 1
     return code
 
 

@@ -19,6 +19,11 @@ class InputError(GeoError, ValueError):
     """A command got input it cannot use (bad JSON line, unknown format, bad path)."""
 
 
+class OutputError(GeoError, OSError):
+    """An output, cache or lock file cannot be written (read-only folder, full disk, a file or
+    folder in the way); the previous outputs are left whole."""
+
+
 class BuildLockedError(GeoError, RuntimeError):
     """Another build holds the lock on the output folder."""
 

@@ -19,6 +19,7 @@ from geo.records import ArticleResult
 
 if TYPE_CHECKING:
     import geopandas
+    import pandas
 
 
 FORMATS = {"geojson": (".geojson", ".json"), "gpkg": (".gpkg",), "csv": (".csv",),
@@ -107,6 +108,21 @@ def kml_text(features: list[dict[str, Any]], *, layer: str) -> str:
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet reads these as a formula
+
+
+def defused(table: pandas.DataFrame) -> pandas.DataFrame:
+    """The table with every text cell that a spreadsheet would run as a formula (OWASP's CSV
+    injection rule: one opening with = + - @, a tab or a carriage return) prefixed with ``'``,
+    which shows it as the text it is. Numbers are left alone (-44.1 is a longitude)."""
+    out = table.copy()
+    for col in out.columns:
+        if out[col].dtype == object:
+            out[col] = out[col].map(
+                lambda v: f"'{v}" if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v)
+    return out
+
+
 def _kml_driver() -> str | None:
     import pyogrio
 
@@ -128,7 +144,8 @@ def write(features: list[dict[str, Any]], path: Path, fmt: str, *, layer: str) -
     frame = _frame(features, flat=fmt not in LIST_FORMATS)
     try:
         if fmt == "csv":
-            text = frame.drop(columns="geometry").to_csv(index=False, lineterminator="\n")
+            table = defused(frame.drop(columns="geometry"))
+            text = table.to_csv(index=False, lineterminator="\n")
             write_atomic(path, text)
         elif fmt == "parquet":
             replace_atomic(path, lambda tmp: frame.to_parquet(tmp, index=False))

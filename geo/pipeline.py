@@ -19,7 +19,8 @@ from typing import Any
 
 from geo import _cache, aggregate, articles, geojson, render
 from geo._io import build_lock, remove_leftovers, write_all_atomic
-from geo.articles import Added, Skipped
+from geo.articles import Added, Repaired, Skipped
+from geo.errors import InputError
 from geo.gazetteer.store import Gazetteer, load
 from geo.recognize import spans
 from geo.records import Article, ArticleResult, MappedPlace, Mention
@@ -28,6 +29,7 @@ from geo.settings import Settings
 
 Track = Callable[[Sequence[Article]], Iterable[Article]]
 OUTPUT_NAMES = ("places.geojson", "context.geojson", "index.html")
+ADD_LOCK = ".geo-add.lock"  # in the seeds folder (hidden, so never read as an article)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +49,7 @@ class BuildReport:
     extracted: int = 0
     cached: int = 0
     rendered: bool = True
+    repaired: tuple[Repaired, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +61,7 @@ class Corpus:
     extracted: int
     cached: int
     keys: tuple[str, ...]
+    repaired: tuple[Repaired, ...] = ()
 
 
 def extract(text: str, gaz: Gazetteer) -> list[Mention]:
@@ -82,6 +86,7 @@ def analyse(settings: Settings, *, progress: Track | None = None) -> Corpus:
     An article whose extraction raises is reported as skipped; the others go on.
     ``progress`` wraps the articles that need extracting (a progress bar, say).
     """
+    check_folders(settings)
     folder = _cache.cache_dir(settings.out_dir)
     fp = _cache.extraction_fingerprint(settings.gazetteer_dir)
     read = list(articles.read_all(settings.seeds_dir, max_bytes=settings.max_article_bytes))
@@ -103,7 +108,24 @@ def analyse(settings: Settings, *, progress: Track | None = None) -> Corpus:
     results = tuple(ArticleResult(a, m) for a in good if (m := found[a.id]) is not None)
     return Corpus(results=results, skipped=tuple(sorted(skipped, key=lambda s: s.path)),
                   extracted=len(misses), cached=len(good) - len(misses),
-                  keys=tuple(keys[r.article.id] for r in results))
+                  keys=tuple(keys[r.article.id] for r in results),
+                  repaired=tuple(a for a in read if isinstance(a, Repaired)))
+
+
+def check_folders(settings: Settings) -> None:
+    """Refuse a seeds folder that is the output folder: a build would read its own outputs
+    back as articles, more of them at every build.
+
+    Raises
+    ------
+    InputError
+        When both are one folder.
+    """
+    seeds, out = settings.seeds_dir.resolve(), settings.out_dir.resolve()
+    if seeds == out:
+        msg = (f"the seeds folder and the output folder are both {str(seeds)!r}; geo would read "
+               "its own map back as articles: pass another --out DIR (or --seeds DIR)")
+        raise InputError(msg)
 
 
 def _render_key(settings: Settings, corpus: Corpus) -> str:
@@ -162,6 +184,7 @@ def build(settings: Settings, *, progress: Track | None = None,
     out = settings.out_dir
     paths = tuple(out / name for name in OUTPUT_NAMES)
     folder = _cache.cache_dir(out)
+    check_folders(settings)
     with build_lock(out, on_wait=on_wait):
         corpus = analyse(settings, progress=progress)
         shown = [r.article for r in corpus.results]
@@ -177,7 +200,8 @@ def build(settings: Settings, *, progress: Track | None = None,
     return BuildReport(articles=len(shown), skipped=corpus.skipped, places=len(mapped),
                        mentions=sum(mp.mentions for mp in mapped),
                        seconds=time.perf_counter() - t0, outputs=paths,
-                       extracted=corpus.extracted, cached=corpus.cached, rendered=rendered)
+                       extracted=corpus.extracted, cached=corpus.cached, rendered=rendered,
+                       repaired=corpus.repaired)
 
 
 def export(settings: Settings, path: Path, *, fmt: str | None = None,
@@ -208,8 +232,12 @@ def add(settings: Settings, sources: Sequence[str], *, stdin: Callable[[], bytes
 
     Returns what happened to each article, and the build's report (None when nothing was new).
     """
+    check_folders(settings)
     items = articles.incoming(sources, stdin=stdin)
-    done = articles.add(items, settings.seeds_dir, max_bytes=settings.max_article_bytes)
+    # one add at a time per seeds folder: the check for an article already there and the copy
+    # go together, so three simultaneous adds of one article store it once
+    with build_lock(settings.seeds_dir, name=ADD_LOCK, on_wait=on_wait):
+        done = articles.add(items, settings.seeds_dir, max_bytes=settings.max_article_bytes)
     if not any(a.status == "added" for a in done):
         return done, None
     return done, build(settings, progress=progress, on_wait=on_wait)

@@ -13,14 +13,15 @@ from __future__ import annotations
 import bisect
 import math
 import re
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Container, Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
 from geo.gazetteer.store import MEMO_SIZE, Gazetteer
 from geo.records import Mention, Place, Span
 
 MAX_CANDIDATES = 25
+MAX_CONTEXT_SPANS = 20_000  # an article with more names is resolved in parts (see resolve)
 KIND_PRIOR = {"country": 1.25, "continent": 1.1, "region": 0.95, "adm1": 1.0, "adm2": 0.6,
               "physical": 0.75}
 TOWN_KINDS = frozenset({"city", "town", "village"})
@@ -114,21 +115,48 @@ class _Context:
         for votes in self.votes.values():
             for country, weight in votes.items():
                 self.total[country] += weight
-        self._all = sum(self.total.values(), 0.0)
-        self._shares: dict[str, dict[str, float]] = {}
+        self.all_votes = sum(self.total.values(), 0.0)
+        # countries by votes, most first: the top share besides a name's own votes is found
+        # in the first few
+        self.ranked = sorted(self.total, key=lambda c: (-self.total[c], c))
+        self._shares: dict[str, Shares] = {}
 
-    def shares(self, key: str) -> dict[str, float]:
+    def shares(self, key: str) -> Shares:
         """The share of the other names' country votes that goes to each country."""
         shares = self._shares.get(key)
         if shares is None:
-            own = self.votes.get(key, {})
-            rest = self._all - sum(own.values(), 0.0)
-            # one vote of evidence more in the denominator: a lone other name is a hint, not
-            # a verdict
-            shares = {c: (v - own.get(c, 0.0)) / (rest + SHARE_SMOOTHING)
-                      for c, v in self.total.items()}
-            self._shares[key] = shares
+            shares = self._shares[key] = Shares(self, key)
         return shares
+
+
+class Shares:
+    """The country shares of one name's context: each country's votes from the other names,
+    over all of their votes. Computed per country asked for, never as a table per name (an
+    article of 40,000 names would hold 40,000 tables of every country)."""
+
+    def __init__(self, ctx: _Context, key: str) -> None:
+        self._ctx = ctx
+        self._own = ctx.votes.get(key, {})
+        rest = ctx.all_votes - sum(self._own.values(), 0.0)
+        # one vote of evidence more in the denominator: a lone other name is a hint, not a
+        # verdict
+        self._denominator = rest + SHARE_SMOOTHING
+
+    def get(self, country: str) -> float:
+        """The share of ``country`` (0.0 for a country no name votes for)."""
+        total = self._ctx.total.get(country)
+        if total is None:
+            return 0.0
+        return (total - self._own.get(country, 0.0)) / self._denominator
+
+    def top(self) -> float:
+        """The largest share of any country (0.0 when no name votes)."""
+        own = self._own
+        best = max((self.get(c) for c in own if c in self._ctx.total), default=0.0)
+        for country in self._ctx.ranked:  # the first one not this name's own is the top rest
+            if country not in own:
+                return max(best, self.get(country))
+        return best
 
 
 def _container_ids(spans: Sequence[Span], text: str, options: dict[str, Sequence[Place]]) -> dict[int, set[str]]:
@@ -153,9 +181,9 @@ def _base_scores(span: Span, cands: Sequence[Place], ctx: _Context,
     out = []
     # a place of no one country (an ocean, a continent) is as much in the article's main
     # country as anything else is: "Atlantic" in an American article is still the ocean
-    anywhere = max(shares.values(), default=0.0)
+    anywhere = shares.top()
     for s, p in zip(_prominence(key, cands, bool(span.cue), memo), cands):
-        s += W_COUNTRY * (shares.get(p.country, 0.0) if p.country else anywhere)
+        s += W_COUNTRY * (shares.get(p.country) if p.country else anywhere)
         # its unit is named by another name; but a unit this very name may stand for does not
         # vouch for the towns inside it: "Montana" next to "Helena, Mont." is the state, not
         # Montana City
@@ -208,11 +236,15 @@ Point = tuple[float, float, float]
 
 
 class _Near(NamedTuple):
-    """What the other names of an article resolved to, in the forms nearness tests need."""
+    """What the other names of an article resolved to, in the forms nearness tests need: their
+    countries and first-level units, and their points as a list (an ordinary article) or in a
+    grid shared by every name, which leaves out the name's own points (a long list of places)."""
 
-    countries: frozenset[str]
-    units: frozenset[str]  # their first-level units
+    countries: Container[str]
+    units: Container[str]  # their first-level units
     points: list[Point]
+    grid: _Grid | None = None
+    exclude: str | None = None  # whose points the grid leaves out
 
 
 def _near(places: Iterable[Place], runner_up_points: Iterable[Point] = ()) -> _Near:
@@ -223,6 +255,99 @@ def _near(places: Iterable[Place], runner_up_points: Iterable[Point] = ()) -> _N
                  points)
 
 
+class _Besides:
+    """The values of the other names' picks (their countries, say): a count per value, less
+    the one name's own; a test of membership costs the same for one name or 40,000."""
+
+    def __init__(self, counts: dict[str, int], own: str) -> None:
+        self._counts, self._own = counts, own
+
+    def __contains__(self, value: object) -> bool:
+        if not isinstance(value, str):
+            return False
+        return self._counts.get(value, 0) > (1 if value == self._own else 0)
+
+
+GridPoint = tuple[float, float, float, str]  # lat, lon, handicap, the name it belongs to
+
+
+class _Grid:
+    """Points bucketed by square cells, for the nearest point (by distance plus handicap) that
+    is not one name's own. It finds the very distance a scan of every point finds, in the cells
+    around the query instead of all of them. Cells halve from GRID_CELL degrees until they hold
+    GRID_FILL points on average, so a dense list (40,000 villages) costs no more a query than a
+    sparse one."""
+
+    def __init__(self, owned: Sequence[tuple[str, Point]]) -> None:
+        size = GRID_CELL
+        while True:
+            cells = _bucket(owned, size)
+            if len(owned) <= GRID_FILL * len(cells) or size <= GRID_CELL_MIN:
+                break
+            size /= 2
+        self.size, self.cells = size, cells
+        rows, cols = [i for i, _ in cells], [j for _, j in cells]
+        self.bounds = (min(rows, default=0), max(rows, default=0), min(cols, default=0),
+                       max(cols, default=0))
+
+    def nearest(self, lat: float, lon: float, scale: float, exclude: str | None) -> float:
+        """The least distance in degrees (see _proximities) plus handicap to a point not of
+        the name ``exclude``; infinity when there is none."""
+        row, col = math.floor(lat / self.size), math.floor(lon / self.size)
+        lo_row, hi_row, lo_col, hi_col = self.bounds
+        reach = max(row - lo_row, hi_row - row, col - lo_col, hi_col - col, 0)
+        best = math.inf
+        for ring in range(reach + 1):
+            # a point r cells away lies at least r - 1 cells away on one axis
+            if best <= (ring - 1) * self.size * scale * GRID_SAFETY:
+                break
+            if (2 * ring + 1) ** 2 > 4 * len(self.cells):  # sparser than the rings: scan all
+                return min(best, _scan(self.cells.values(), lat, lon, scale, exclude))
+            best = min(best, _scan(_ring(self.cells, row, col, ring), lat, lon, scale, exclude))
+        return best
+
+
+GRID_CELL = 1.0  # degrees: the largest cell
+GRID_CELL_MIN = 1 / 64  # the smallest
+GRID_FILL = 4  # points a cell holds on average, at the most (but for the smallest cells)
+GRID_SAFETY = 1 - 1e-9  # the ring bound, kept below any rounding of the distances
+GRID_POINTS = 256  # from this many points on, nearness looks points up in a grid
+
+
+def _bucket(owned: Iterable[tuple[str, Point]], size: float) -> dict[tuple[int, int], list[GridPoint]]:
+    cells: dict[tuple[int, int], list[GridPoint]] = defaultdict(list)
+    for key, (lat, lon, handicap) in owned:
+        cells[math.floor(lat / size), math.floor(lon / size)].append((lat, lon, handicap, key))
+    return cells
+
+
+def _scan(cells: Iterable[list[GridPoint]], lat: float, lon: float, scale: float,
+          exclude: str | None) -> float:
+    """The least distance plus handicap to a point of ``cells`` not of the name ``exclude``."""
+    hypot = math.hypot
+    best = math.inf
+    for cell in cells:
+        for o_lat, o_lon, handicap, key in cell:
+            if key != exclude:
+                d = hypot((o_lon - lon) * scale, o_lat - lat) + handicap
+                best = min(best, d)
+    return best
+
+
+def _ring(cells: dict[tuple[int, int], list[GridPoint]], row: int, col: int,
+          ring: int) -> Iterator[list[GridPoint]]:
+    """The occupied cells exactly ``ring`` cells from (row, col)."""
+    if ring == 0:
+        if (row, col) in cells:
+            yield cells[row, col]
+        return
+    for i in range(row - ring, row + ring + 1):
+        edge = i in (row - ring, row + ring)
+        for j in range(col - ring, col + ring + 1) if edge else (col - ring, col + ring):
+            if (i, j) in cells:
+                yield cells[i, j]
+
+
 def _proximities(places: Sequence[Place], near: _Near) -> list[float]:
     """Bonus for each candidate near what the article's other names resolved to: by distance
     for point-like places, W_NEAR * exp(-km / NEAR_KM) to the nearest pick (or a runner-up's
@@ -231,14 +356,18 @@ def _proximities(places: Sequence[Place], near: _Near) -> list[float]:
     One loop over the candidates, not a call per candidate: this is the resolver's inner loop.
     """
     hypot, cos, radians, exp, points = math.hypot, math.cos, math.radians, math.exp, near.points
+    grid = near.grid
     out = []
     for place in places:
         kind = place.kind
         if kind in POINT_KINDS:
             lat, lon = place.lat, place.lon
             scale = cos(radians(lat))
-            degrees = min([hypot((o_lon - lon) * scale, o_lat - lat) + handicap
-                           for o_lat, o_lon, handicap in points])
+            if grid is not None:
+                degrees = grid.nearest(lat, lon, scale, near.exclude)
+            else:
+                degrees = min([hypot((o_lon - lon) * scale, o_lat - lat) + handicap
+                               for o_lat, o_lon, handicap in points])
             out.append(W_NEAR * exp(-degrees * _PER_NEAR_KM))
         elif kind == "country":
             out.append(W_NEAR if place.country in near.countries else 0.0)
@@ -296,6 +425,8 @@ def _rank(sigs: Sequence[Signature], options: dict[str, Sequence[Place]],
     memo: dict[Signature, Scored] = {}
     home_near = _near([home] if home is not None else [])
     nears: dict[str | None, _Near] = {}  # by name key; None: for the names with no pick
+    # the grids of a long list of names (see _near_besides)
+    shared: Shared | None = {} if picks and _grid_wanted(picks, runners_up or {}) else None
     for sig in sigs:
         if sig in memo:
             continue
@@ -304,7 +435,8 @@ def _rank(sigs: Sequence[Signature], options: dict[str, Sequence[Place]],
             near_key = sig[0] if sig[0] in picks else None
             near = nears.get(near_key)
             if near is None:
-                near = nears[near_key] = _near_besides(near_key, picks, runners_up or {})
+                near = nears[near_key] = _near_besides(near_key, picks, runners_up or {},
+                                                       shared)
             head = cands[:NEAR_CANDIDATES]  # the rest are never close calls
             scores = [s + b for s, b in zip(scores, _proximities(head, near))] \
                 + scores[NEAR_CANDIDATES:]
@@ -320,15 +452,48 @@ def _rank(sigs: Sequence[Signature], options: dict[str, Sequence[Place]],
 
 
 RunnersUp = dict[str, list[Point]]
+Shared = dict[str, tuple[_Grid, Counter[str], Counter[str]]]  # see _shared_near
 
 
-def _near_besides(key: str | None, picks: dict[str, Place], runners_up: RunnersUp) -> _Near:
+def _near_besides(key: str | None, picks: dict[str, Place], runners_up: RunnersUp,
+                  shared: Shared | None) -> _Near:
     """What nearness is measured against for the name ``key``, picked as a town: the picks of
-    the other names and their runners-up. For a name with no such pick (None): every pick."""
+    the other names and their runners-up. For a name with no such pick (None): every pick.
+
+    With ``shared`` (a long list of names: see _grid_wanted), every name shares one grid, built
+    once and kept there, that leaves out its own points, instead of a list of everyone else's:
+    the cost stays linear in the number of names.
+    """
+    if shared is not None:
+        return _shared_near(key, picks, runners_up, shared)
     if key is None:
         return _near(picks.values())
     others = [point for k, points in runners_up.items() if k != key for point in points]
     return _near((p for k, p in picks.items() if k != key), others)
+
+
+def _grid_wanted(picks: dict[str, Place], runners_up: RunnersUp) -> bool:
+    """Whether the article has enough points (GRID_POINTS) for nearness to use a grid."""
+    return len(picks) + sum(map(len, runners_up.values())) >= GRID_POINTS
+
+
+def _shared_near(key: str | None, picks: dict[str, Place], runners_up: RunnersUp,
+                 shared: Shared) -> _Near:
+    """The _Near of ``key`` over the grids in ``shared``, with the countries and units of the
+    picks counted: "picks" (every pick, for a name with none) and "all" (picks and runners-up,
+    for a name with one, which its own leave out)."""
+    which = "picks" if key is None else "all"
+    if which not in shared:
+        owned = [(k, (p.lat, p.lon, 0.0)) for k, p in picks.items()]
+        if which == "all":
+            owned += [(k, point) for k, points in runners_up.items() for point in points]
+        shared[which] = (_Grid(owned), Counter(p.country for p in picks.values()),
+                         Counter(p.admin1 for p in picks.values()))
+    grid, countries, units = shared[which]
+    if key is None:
+        return _Near(countries, units, [], grid)
+    own = picks[key]
+    return _Near(_Besides(countries, own.country), _Besides(units, own.admin1), [], grid, key)
 
 
 def _runners_up(spans: Sequence[Span], ranked: list[Scored],
@@ -394,7 +559,20 @@ def resolve(text: str, spans: Sequence[Span], gaz: Gazetteer) -> list[Mention]:
 
     Two passes: the first picks by prominence and context; the second adds nearness to the
     first pass's picks of the other names (the places of one story tend to lie together).
+    An article of more than MAX_CONTEXT_SPANS names (a gazetteer, an index page) is resolved in
+    parts of that many, each its own context: with less context, but in bounded memory.
     """
+    starts = _sentences(text)
+    mentions: list[Mention] = []
+    for at in range(0, len(spans), MAX_CONTEXT_SPANS):
+        mentions += _resolve_part(text, spans[at:at + MAX_CONTEXT_SPANS], gaz, starts)
+    return mentions
+
+
+
+def _resolve_part(text: str, spans: Sequence[Span], gaz: Gazetteer,
+                  starts: list[int]) -> list[Mention]:
+    """Resolve the spans of one part of an article together (see resolve)."""
     options = _options(spans, gaz)
     ctx = _Context(spans, options)
     sigs = _signatures(spans, _container_ids(spans, text, options))
@@ -409,7 +587,6 @@ def resolve(text: str, spans: Sequence[Span], gaz: Gazetteer) -> list[Mention]:
     home = _dateline(text, spans, picks)
     ranked = _rank(sigs, options, base, picks, home, runners_up)
     chosen = _choose(spans, sigs, ranked)
-    starts = _sentences(text)
     mentions = []
     for span, scored, place in zip(spans, ranked, chosen):
         conf = 0.0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -95,13 +96,13 @@ def test_an_article_over_the_limit_is_skipped_without_being_read(
     small = tmp_path / "small.txt"
     small.write_text("Small\n\nIn Zakho.", encoding="utf-8")
     read: list[str] = []
-    real = Path.read_bytes
+    real = os.fdopen
 
-    def read_bytes(self: Path) -> bytes:
-        read.append(self.name)
-        return real(self)
+    def fdopen(fd: int, *args: str) -> object:  # geo opens a file, then reads it through this
+        read.append(Path(os.readlink(f"/proc/self/fd/{fd}")).name)
+        return real(fd, *args)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(os, "fdopen", fdopen)
     big_file, small_file, big_stdin = _add(tmp_path / "seeds", str(big), str(small), "-",
                                            stdin=b"x" * (LIMIT + 1))
     for skipped in (big_file, big_stdin):
@@ -114,14 +115,14 @@ def test_an_unreadable_file_is_skipped_and_the_others_added(
     locked, ok = tmp_path / "locked.txt", tmp_path / "ok.txt"
     locked.write_text("Locked\n\nIn Erbil.", encoding="utf-8")
     ok.write_text("Open\n\nIn Erbil.", encoding="utf-8")
-    real = Path.read_bytes
+    real = os.open
 
-    def read_bytes(self: Path) -> bytes:
-        if self.name == "locked.txt":  # as a mode-000 file for anyone but root
-            raise PermissionError(13, "Permission denied", str(self))
-        return real(self)
+    def open_file(path: str | Path, flags: int, *args: int) -> int:
+        if Path(path).name == "locked.txt":  # as a mode-000 file for anyone but root
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path, flags, *args)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(os, "open", open_file)
     bad, good = _add(tmp_path / "seeds", str(locked), str(ok))
     assert bad.status == "skipped" and bad.reason.startswith("cannot read (Permission denied)")
     assert good.status == "added"

@@ -318,7 +318,7 @@ def test_cli_imports_reports_and_removes(gaz_copy: Gazetteer) -> None:
 def test_cli_bad_file_is_a_clean_error(gaz_copy: Gazetteer, tmp_path: Path) -> None:
     done = geo("gazetteer", "import-boundaries", str(tmp_path / "nope.geojson"),
                folder=gaz_copy.folder)
-    assert done.returncode == 2 and done.stderr.startswith("geo: error: boundary file")
+    assert done.returncode == 1 and done.stderr.startswith("geo: error: boundary file")
     assert "Traceback" not in done.stderr
 
 

@@ -69,7 +69,7 @@ def test_extract_contract() -> None:
 
 def test_extract_rejects_bad_lines_clearly() -> None:
     done = geo("extract", stdin="not json\n")
-    assert done.returncode == 2 and "line 1" in done.stderr and "'id' and 'text'" in done.stderr
+    assert done.returncode == 1 and "line 1" in done.stderr and "'id' and 'text'" in done.stderr
 
 
 def test_lookup_json() -> None:
@@ -96,4 +96,4 @@ def test_build_reports_and_writes(tmp_path: Path) -> None:
 
 def test_missing_seeds_folder_is_a_clear_error(tmp_path: Path) -> None:
     done = geo("build", "--seeds", str(tmp_path / "nope"), "--out", str(tmp_path / "maps"))
-    assert done.returncode == 2 and "does not exist" in done.stderr
+    assert done.returncode == 1 and "does not exist" in done.stderr
