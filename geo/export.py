@@ -115,9 +115,11 @@ def defused(table: pandas.DataFrame) -> pandas.DataFrame:
     """The table with every text cell that a spreadsheet would run as a formula (OWASP's CSV
     injection rule: one opening with = + - @, a tab or a carriage return) prefixed with ``'``,
     which shows it as the text it is. Numbers are left alone (-44.1 is a longitude)."""
+    from pandas.api.types import is_numeric_dtype
+
     out = table.copy()
     for col in out.columns:
-        if out[col].dtype == object:
+        if not is_numeric_dtype(out[col]):
             out[col] = out[col].map(
                 lambda v: f"'{v}" if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v)
     return out
