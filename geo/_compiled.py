@@ -9,6 +9,7 @@ all of them are imported from source (they call one another, so they go together
 
 from __future__ import annotations
 
+import importlib
 import importlib.machinery
 import importlib.util
 import sys
@@ -56,6 +57,8 @@ def use_fresh_source() -> None:
         loaded = importlib.util.module_from_spec(spec)
         sys.modules[module] = loaded
         spec.loader.exec_module(loaded)
+        parent, _, name = module.rpartition(".")
+        setattr(importlib.import_module(parent), name, loaded)  # as an import would
 
 
 def in_use() -> bool:

@@ -517,7 +517,8 @@ def _runners_up(spans: Sequence[Span], ranked: list[Scored],
 def _choose(spans: Sequence[Span], sigs: Sequence[Signature],
             ranked: list[Scored]) -> list[Place | None]:
     """One sense per article: a name takes the sense with the most support over all its
-    uses, except where a cue ("Kirkuk province") gives that use its own sense."""
+    uses, except where a cue ("Kirkuk province") or a container it lies in ("Columbus, Ga.")
+    gives that use its own sense."""
     by_key: dict[str, dict[Signature, Scored]] = defaultdict(dict)
     for span, sig, scored in zip(spans, sigs, ranked):
         if not span.cue:
@@ -538,8 +539,16 @@ def _choose(spans: Sequence[Span], sigs: Sequence[Signature],
         if totals:
             best = min(totals, key=lambda pid: (-totals[pid], pid))
             sense[key] = places[best]
-    return [None if not scored else scored[0][1] if span.cue else sense.get(span.key)
-            for span, scored in zip(spans, ranked)]
+    return [None if not scored else scored[0][1] if span.cue or _qualified(sig, scored[0][1])
+            else sense.get(span.key) for span, sig, scored in zip(spans, sigs, ranked)]
+
+
+def _qualified(sig: Signature, place: Place) -> bool:
+    """Whether a use's own best place lies in the container written after it ("Columbus, Ga."):
+    that use keeps it, whatever sense the name's other uses take ("Columbus, Ohio")."""
+    container = sig[2]
+    return bool(container) and (place.admin1 in container or f"iso:{place.country}" in container
+                                or place.id in container)
 
 
 def _options(spans: Sequence[Span], gaz: Gazetteer) -> dict[str, Sequence[Place]]:

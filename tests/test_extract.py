@@ -213,3 +213,14 @@ def test_capitalised_words_in_any_script_are_read(gaz: Gazetteer) -> None:
     names = [m.text for m in extract("Şırnak and Ağrı border Iraq; ǆuhok, éDuhok.", gaz)]
     assert names[:3] == ["Şırnak", "Ağrı", "Iraq"]
     assert not any("uhok" in n for n in names)
+
+
+def test_a_use_qualified_by_its_container_keeps_its_own_sense(gaz: Gazetteer) -> None:
+    """One sense per article, but not over an explicit qualifier: "Columbus, Ga." stays in
+    Georgia beside "Columbus, Ohio"; a bare use later still follows the qualified one."""
+    found = [(m.text, m.place.admin1) for m in extract(
+        "Columbus, Ga. and Columbus, Ohio held primaries.", gaz) if m.place and m.text == "Columbus"]
+    assert found == [("Columbus", "iso:US-GA"), ("Columbus", "iso:US-OH")]
+    later = [m.place.admin1 for m in extract("Paris, Texas, flooded. Later Paris was quiet.", gaz)
+             if m.place and m.text == "Paris"]
+    assert later == ["iso:US-TX", "iso:US-TX"]
