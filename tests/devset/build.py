@@ -19,6 +19,7 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 
 HERE = Path(__file__).resolve().parent
 LANGUAGES = ("ar", "ckb", "kmr")
@@ -41,6 +42,18 @@ class Place:
     geonameid: int | None
     type: str
     country: str
+
+
+class Toponym(TypedDict):
+    """One gold span, as shared/eval writes it."""
+
+    start: int
+    end: int
+    name: str
+    lat: float
+    lon: float
+    geonameid: int | None
+    type: str
 
 
 def read_places(path: Path) -> dict[str, Place]:
@@ -75,10 +88,10 @@ def _check_id(doc_id: str, origin: str, number: int) -> bool:
     return True
 
 
-def unmark(marked: str, places: dict[str, Place], where: str) -> dict[str, object]:
+def unmark(marked: str, places: dict[str, Place], where: str) -> tuple[str, list[Toponym]]:
     """The plain text and its toponyms, with Python str offsets into the plain text."""
     parts: list[str] = []
-    toponyms: list[dict[str, object]] = []
+    toponyms: list[Toponym] = []
     length, last = 0, 0
     for m in MARK.finditer(marked):
         parts.append(marked[last:m.start()])
@@ -99,7 +112,7 @@ def unmark(marked: str, places: dict[str, Place], where: str) -> dict[str, objec
     text = "".join(parts)
     if "[[" in text or "]]" in text:
         raise MarkupError(f"{where}: unbalanced or malformed [[...]] left in the text")
-    return {"text": text, "toponyms": toponyms}
+    return text, toponyms
 
 
 def build_language(lang: str, places: dict[str, Place], folder: Path = HERE) -> str:
@@ -110,7 +123,8 @@ def build_language(lang: str, places: dict[str, Place], folder: Path = HERE) -> 
         if doc_id in seen:
             raise MarkupError(f"{path.name}:{number}: document id {doc_id!r} is used twice")
         seen.add(doc_id)
-        doc = {"id": doc_id, **unmark(marked, places, f"{path.name}:{number}")}
+        text, toponyms = unmark(marked, places, f"{path.name}:{number}")
+        doc = {"id": doc_id, "text": text, "toponyms": toponyms}
         lines.append(json.dumps(doc, ensure_ascii=False) + "\n")
     return "".join(lines)
 
