@@ -75,17 +75,14 @@ def split_documents(source: str, origin: str) -> list[tuple[str, str, int]]:
     docs: list[tuple[str, list[str], int]] = []
     for number, line in enumerate(source.splitlines(), start=1):
         if line.startswith(HEADER):
-            docs.append((line[len(HEADER):].strip(), [], number))
+            doc_id = line[len(HEADER):].strip()
+            if not re.fullmatch(r"[a-z]+-\d{3}", doc_id):
+                msg = f"{origin}:{number}: document id {doc_id!r} is not like 'ar-001'"
+                raise MarkupError(msg)
+            docs.append((doc_id, [], number))
         elif docs:
             docs[-1][1].append(line.rstrip())
-    return [(doc_id, "\n".join(lines).strip(), number) for doc_id, lines, number in docs
-            if _check_id(doc_id, origin, number)]
-
-
-def _check_id(doc_id: str, origin: str, number: int) -> bool:
-    if not re.fullmatch(r"[a-z]+-\d{3}", doc_id):
-        raise MarkupError(f"{origin}:{number}: document id {doc_id!r} is not like 'ar-001'")
-    return True
+    return [(doc_id, "\n".join(lines).strip(), number) for doc_id, lines, number in docs]
 
 
 def unmark(marked: str, places: dict[str, Place], where: str) -> tuple[str, list[Toponym]]:
@@ -110,8 +107,11 @@ def unmark(marked: str, places: dict[str, Place], where: str) -> tuple[str, list
         last = m.end()
     parts.append(marked[last:])
     text = "".join(parts)
-    if "[[" in text or "]]" in text:
-        raise MarkupError(f"{where}: unbalanced or malformed [[...]] left in the text")
+    stray = min((i for i in (text.find("[["), text.find("]]")) if i >= 0), default=-1)
+    if stray >= 0:
+        msg = (f"{where}: malformed markup near {text[max(0, stray - 15):stray + 20]!r}; "
+               "write [[name as written|key]]")
+        raise MarkupError(msg)
     return text, toponyms
 
 
