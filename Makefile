@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: map test gazetteer gazetteer-check bench eval clean
+.PHONY: map test gazetteer gazetteer-check bench eval eval-lang clean
 
 # the install compiles the modules geo/_compiled.py names with mypyc (setup.py): an edit to one
 # compiles them again
@@ -36,6 +36,10 @@ EVAL ?= ../shared/eval
 ## eval: score geo on every gold corpus in $(EVAL) (development checkout only)
 eval: $(BIN)/geo
 	for c in lgl geowebnews trnews geovirus; do echo "== $$c"; $(BIN)/geo eval $(EVAL)/$$c.jsonl; done
+
+## eval-lang: score geo on the Arabic, Sorani and Kurmanji development set (tests/devset/)
+eval-lang: $(BIN)/geo
+	for l in ar ckb kmr; do echo "== $$l"; $(BIN)/geo eval tests/devset/$$l.jsonl; done
 
 ## bench: extraction, build and map benchmarks (extraction needs $(EVAL)/wiktor.jsonl)
 bench: $(VENV)/.test-deps

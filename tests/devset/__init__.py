@@ -1,0 +1,1 @@
+"""The Arabic and Kurdish development set (authored here) and its build script."""
