@@ -167,6 +167,17 @@ def test_feature_words_name_the_places_the_gazetteer_lacks() -> None:
     assert all(text[n.start:n.end] == n.text for n in names)
 
 
+@pytest.mark.parametrize("text", [
+    "Students of the High school went to Summer camp; the camp had a summer pool.",  # lower case
+    "The PRIDE camp opened.",  # capitals
+    "They met at Tuesday's camp.",  # a possessive
+    "The Iraqi Army camp and the Kurdistan Police checkpoint.",  # ends with an organisation word
+    "Clashes across the school district, the Arab Spring town hall.",  # not feature words
+])
+def test_words_that_are_no_names_are_not_asked_about(text: str) -> None:
+    assert geocode.unresolved_names(text, []) == []
+
+
 def test_names_the_gazetteer_matched_are_not_asked_about(gaz: Gazetteer) -> None:
     text = "Clashes in Kirkuk city and in the village of Dakishman, near Makhmour camp."
     mentions = pipeline.extract(text, gaz)
