@@ -497,11 +497,17 @@ def lookup(name: str, settings: GeocoderSettings, gaz: Gazetteer, *,
 
 
 def remove(gazetteer_dir: Path, names: Sequence[str] = ()) -> list[Entry]:
-    """Drop the kept answers for these names (in every context), or all of them; those
-    dropped. The next build places those names no more, until asked again."""
+    """Drop the kept answers for these names (in every context), or all of them (even from a
+    file this geo cannot read); those dropped. The next build places those names no more,
+    until asked again."""
     keys = {name_key(n) for n in names}
     with overlay.lock(gazetteer_dir):
-        kept = kept_answers(gazetteer_dir)
+        try:
+            kept = kept_answers(gazetteer_dir)
+        except GazetteerError:
+            if keys:
+                raise
+            kept = {}
         gone = [e for e in kept.values() if not keys or e.key in keys]
         rest = [kept[k].as_dict() for k in sorted(kept) if kept[k] not in gone]
         overlay.write_geocoded(gazetteer_dir, rest)

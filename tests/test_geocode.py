@@ -288,6 +288,20 @@ def test_remove_geocoded_forgets_the_answer(
     assert "Dakishman" not in features(tmp_path / "maps")
 
 
+@pytest.mark.parametrize("line", ["not JSON", '["a list"]', '{"key": "x"}'])
+def test_a_damaged_answers_file_is_a_clear_error_and_can_be_removed(
+        seeds: Path, tmp_path: Path, gdir: Path, line: str,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    path = overlay.geocoded_path(gdir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(line + "\n", encoding="utf-8")
+    assert build(seeds, tmp_path / "maps", gdir) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("geo: error: ") and "remove-geocoded" in err and str(path) in err
+    assert cli.main(["--gazetteer", str(gdir), "gazetteer", "remove-geocoded"]) == 0
+    assert build(seeds, tmp_path / "maps", gdir) == 0
+
+
 def test_exports_mark_the_geocoded_places(
         seeds: Path, tmp_path: Path, gdir: Path, nominatim: Service) -> None:
     nominatim.answers["Dakishman"] = IN_IRAQ
