@@ -399,3 +399,27 @@ def test_without_answers_kept_nothing_is_read_or_changed(tmp_path: Path, gaz: Ga
     result = ArticleResult(Article(id="a", text="In the village of Dakishman."), ())
     settings = Settings(gazetteer_dir=tmp_path / "no-gazetteer")
     assert geocode.place_unresolved([result], settings) == ((result,), "")
+
+
+@pytest.mark.browser
+def test_the_map_names_the_service_in_its_attribution(
+        seeds: Path, tmp_path: Path, gdir: Path, nominatim: Service) -> None:
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        if os.environ.get("GEO_REQUIRE_BROWSER") == "1":
+            pytest.fail("GEO_REQUIRE_BROWSER=1 but Chromium is missing: apt-get install chromium")
+        pytest.skip("Chromium is not installed (apt-get install chromium) - browser test skipped")
+    from playwright.sync_api import sync_playwright
+
+    nominatim.answers["Dakishman"] = IN_IRAQ
+    build(seeds, tmp_path / "maps", gdir, *nominatim.options())
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(chromium), args=["--no-sandbox"])
+        page = browser.new_page()
+        page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:")
+                   else r.abort())
+        page.goto((tmp_path / "maps" / "index.html").as_uri())
+        text = page.locator(".leaflet-control-attribution").inner_text()
+        browser.close()
+    assert "Geocoded names: Nominatim, © OpenStreetMap contributors (ODbL)" in text
+    assert "GeoNames" in text  # the gazetteer's attribution stays
