@@ -74,5 +74,5 @@ def run(corpus: Path, gazetteer_dir: Path, *, limit: int = 5000) -> ExtractBench
         articles=len(texts), characters=chars, extract_s=round(extract_s, 3),
         articles_per_s=round(len(texts) / extract_s, 1) if extract_s else 0.0,
         characters_per_s=round(chars / extract_s) if extract_s else 0.0,
-        peak_rss_mb=round(_rss_mb(), 1), compiled=_compiled.in_use(),
-        geocode_names_share=round(names_s / extract_s, 3) if extract_s else 0.0)
+        geocode_names_share=round(names_s / extract_s, 3) if extract_s else 0.0,
+        peak_rss_mb=round(_rss_mb(), 1), compiled=_compiled.in_use())

@@ -22,7 +22,6 @@ next build with a geocoder asks again.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import sys
 from collections import Counter
@@ -319,11 +318,10 @@ def place_of(entry: Entry) -> Place:
 
 
 def apply(result: ArticleResult, names: Sequence[Name], context: Context,
-          kept: dict[tuple[str, str, str], Entry]) -> tuple[ArticleResult, list[Entry]]:
-    """The article with each of its names that has a found answer placed; the entries used."""
+          kept: dict[tuple[str, str, str], Entry]) -> ArticleResult:
+    """The article with each of its names that has a found answer placed."""
     text = result.article.text
     placed: dict[tuple[int, int], Mention] = {}
-    used: list[Entry] = []
     starts: list[int] | None = None
     for n in names:
         entry = kept.get((n.key, context.country, context.admin1))
@@ -333,12 +331,11 @@ def apply(result: ArticleResult, names: Sequence[Name], context: Context,
         placed[(n.start, n.end)] = Mention(
             start=n.start, end=n.end, text=n.text, place=place_of(entry), score=SCORE,
             role="name", sentence=sentence_at(text, starts, n.start))
-        used.append(entry)
     if not placed:
-        return result, []
+        return result
     rest = [m for m in result.mentions if (m.start, m.end) not in placed]
     mentions = sorted([*rest, *placed.values()], key=lambda m: (m.start, m.end))
-    return replace(result, mentions=tuple(mentions)), used
+    return replace(result, mentions=tuple(mentions))
 
 
 def attribution(source: str) -> str:
@@ -443,16 +440,16 @@ def _wanted(found: Sequence[tuple[Sequence[Name], Context]],
 
 
 def place_unresolved(results: Sequence[ArticleResult], settings: Settings, *,
-                     warn: Warn = _warn) -> tuple[tuple[ArticleResult, ...], str]:
+                     warn: Warn = _warn) -> tuple[ArticleResult, ...]:
     """The articles with the names the gazetteer did not place placed by the geocoder's
     answers (kept ones; with ``settings.geocoder``, the service is asked about the others
-    first), and a digest of the answers used ("" when none): the outputs depend on it.
+    first).
 
     Without a geocoder and with no answers kept, nothing is read and nothing changes.
     """
     gdir = settings.gazetteer_dir
     if settings.geocoder is None and not overlay.geocoded_path(gdir).exists():
-        return tuple(results), ""
+        return tuple(results)
     kept = kept_answers(gdir)
     found = [(unresolved_names(r.article.text, r.mentions),
               article_context(r.mentions, min_score=settings.min_score)) for r in results]
@@ -468,14 +465,15 @@ def place_unresolved(results: Sequence[ArticleResult], settings: Settings, *,
             warn(f"geo: cannot keep the geocoder's answers in {str(gdir)!r} ({e}); this build "
                  "uses them, the next one asks again")
             kept = {**_keyed(new), **kept}
-    out: list[ArticleResult] = []
-    used: dict[tuple[str, str, str], Entry] = {}
-    for r, (names, context) in zip(results, found, strict=True):
-        placed, entries = apply(r, names, context, kept)
-        out.append(placed)
-        used.update((e.ident, e) for e in entries)
-    digest = hashlib.sha256(repr([used[k].as_dict() for k in sorted(used)]).encode())
-    return tuple(out), digest.hexdigest() if used else ""
+    return tuple(apply(r, names, context, kept)
+                 for r, (names, context) in zip(results, found, strict=True))
+
+
+def placed(results: Iterable[ArticleResult]) -> list[tuple[str, int, Place]]:
+    """(article id, offset, place) of each mention an online geocoder placed: what the
+    outputs hold of the geocoder's answers."""
+    return [(r.article.id, m.start, m.place) for r in results for m in r.mentions
+            if m.place is not None and m.place.source]
 
 
 def lookup(name: str, settings: GeocoderSettings, gaz: Gazetteer, *,

@@ -51,18 +51,13 @@ class BuildReport:
 
 @dataclass(frozen=True, slots=True)
 class Corpus:
-    """The seeds folder analysed: each readable article with its mentions, and the skips.
-
-    ``geocoded`` is a digest of the online geocoder's answers the mentions use ("" for none;
-    see ``geo.geocode``).
-    """
+    """The seeds folder analysed: each readable article with its mentions, and the skips."""
 
     results: tuple[ArticleResult, ...]
     skipped: tuple[Skipped, ...]
     extracted: int
     cached: int
     keys: tuple[str, ...]
-    geocoded: str = ""
 
 
 def extract(text: str, gaz: Gazetteer) -> list[Mention]:
@@ -108,10 +103,10 @@ def analyse(settings: Settings, *, progress: Track | None = None) -> Corpus:
     results = tuple(ArticleResult(a, m) for a in good if (m := found[a.id]) is not None)
     # names the gazetteer lacks, placed by the geocoder's answers (kept, or asked when the
     # settings name a geocoder); after the cache, which holds the gazetteer's extraction only
-    placed, geocoded = geocode.place_unresolved(results, settings)
-    return Corpus(results=placed, skipped=tuple(sorted(skipped, key=lambda s: s.path)),
+    results = geocode.place_unresolved(results, settings)
+    return Corpus(results=results, skipped=tuple(sorted(skipped, key=lambda s: s.path)),
                   extracted=len(misses), cached=len(good) - len(misses),
-                  keys=tuple(keys[r.article.id] for r in results), geocoded=geocoded)
+                  keys=tuple(keys[r.article.id] for r in results))
 
 
 def _render_key(settings: Settings, corpus: Corpus) -> str:
@@ -122,8 +117,8 @@ def _render_key(settings: Settings, corpus: Corpus) -> str:
     shown = [(key, a.id, a.title, a.source, a.url, a.date)
              for key, a in zip(corpus.keys, (r.article for r in corpus.results), strict=True)]
     h = hashlib.sha256(_cache.render_fingerprint(settings.gazetteer_dir).encode())
-    inputs = (settings.min_score, shown, corpus.geocoded)
-    h.update(repr(inputs).encode("utf-8", "surrogatepass"))
+    h.update(repr((settings.min_score, shown)).encode("utf-8", "surrogatepass"))
+    h.update(repr(geocode.placed(corpus.results)).encode("utf-8", "surrogatepass"))
     return h.hexdigest()
 
 

@@ -398,7 +398,7 @@ def test_a_build_without_a_geocoder_opens_no_connection(
 def test_without_answers_kept_nothing_is_read_or_changed(tmp_path: Path, gaz: Gazetteer) -> None:
     result = ArticleResult(Article(id="a", text="In the village of Dakishman."), ())
     settings = Settings(gazetteer_dir=tmp_path / "no-gazetteer")
-    assert geocode.place_unresolved([result], settings) == ((result,), "")
+    assert geocode.place_unresolved([result], settings) == (result,)
 
 
 @pytest.mark.browser
