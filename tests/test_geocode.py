@@ -367,6 +367,7 @@ def refuse(*args, **kwargs):
 socket.socket.connect = refuse
 socket.socket.connect_ex = refuse
 socket.create_connection = refuse
+socket.getaddrinfo = refuse
 from geo.cli import main
 sys.exit(main(sys.argv[1:]))
 """
