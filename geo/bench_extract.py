@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from geo import _compiled
+from geo import _compiled, geocode
 from geo.bench import timed_geo
 from geo.evaluate import read_corpus
 from geo.gazetteer.store import Gazetteer
@@ -34,6 +34,9 @@ class ExtractBench:
     characters_per_s: float
     peak_rss_mb: float
     compiled: bool  # whether the hot path ran compiled (see setup.py)
+    # time finding the names an online geocoder may place (geo.geocode: run only when answers
+    # are kept or a geocoder is asked), as a share of the extraction time
+    geocode_names_share: float
 
     def as_dict(self) -> dict[str, float | int | bool]:
         """The figures as a plain dict (for --json)."""
@@ -61,10 +64,14 @@ def run(corpus: Path, gazetteer_dir: Path, *, limit: int = 5000) -> ExtractBench
     load_s = time.perf_counter() - t0
     rss_load = _rss_mb()
     texts = [doc["text"] for doc in read_corpus(corpus)[:limit]]
-    t1 = time.perf_counter()
+    extract_s = names_s = 0.0
     for text in texts:
-        extract(text, gaz)
-    extract_s = time.perf_counter() - t1
+        t1 = time.perf_counter()
+        found = extract(text, gaz)
+        t2 = time.perf_counter()
+        geocode.unresolved_names(text, found)
+        extract_s += t2 - t1
+        names_s += time.perf_counter() - t2
     chars = sum(map(len, texts))
     return ExtractBench(
         gazetteer_load_s=round(load_s, 3), rss_after_load_mb=round(rss_load, 1),
@@ -72,6 +79,7 @@ def run(corpus: Path, gazetteer_dir: Path, *, limit: int = 5000) -> ExtractBench
         articles=len(texts), characters=chars, extract_s=round(extract_s, 3),
         articles_per_s=round(len(texts) / extract_s, 1) if extract_s else 0.0,
         characters_per_s=round(chars / extract_s) if extract_s else 0.0,
+        geocode_names_share=round(names_s / extract_s, 3) if extract_s else 0.0,
         peak_rss_mb=round(_rss_mb(), 1), compiled=_compiled.in_use())
 
 

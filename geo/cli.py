@@ -9,12 +9,13 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
-from geo import __version__, export, pipeline
+from geo import __version__, export, geocode, pipeline
 from geo.errors import GeoError, InputError
 from geo.gazetteer.store import Gazetteer
 from geo.records import Article
-from geo.settings import Settings
+from geo.settings import GeocoderSettings, Settings
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -23,7 +24,19 @@ def _settings(args: argparse.Namespace) -> Settings:
         seeds_dir=Path(getattr(args, "seeds", None) or base.seeds_dir),
         out_dir=Path(getattr(args, "out", None) or base.out_dir),
         gazetteer_dir=Path(getattr(args, "gazetteer", None) or base.gazetteer_dir),
+        geocoder=_geocoder(args),
     )
+
+
+def _geocoder(args: argparse.Namespace) -> GeocoderSettings | None:
+    """The online geocoder the options name (--online alone: Nominatim), or None."""
+    service = getattr(args, "geocoder", None) or ("nominatim" if getattr(args, "online", False)
+                                                  else None)
+    if service is None:
+        return None
+    return geocode.service_settings(service, user_agent=args.user_agent,
+                                    options=args.geocoder_option, delay=args.geocoder_delay,
+                                    timeout=args.geocoder_timeout)
 
 
 def _progress(items: Sequence[Article]) -> Iterable[Article]:
@@ -75,7 +88,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     """Read every article in the seeds folder and write the map and GeoJSON files.
 
     Unchanged articles come from the cache in OUT/.geo-cache/; a second build of the same
-    output folder waits for the first to finish.
+    output folder waits for the first to finish. Offline unless --geocoder names an online
+    geocoder (with --user-agent, which the services' terms require): it is asked once about
+    each name the gazetteer cannot place, with the article's country and unit, and its answers
+    are kept in GAZETTEER/overrides/geocoded/ for the builds after.
     """
     report = pipeline.build(_settings(args), progress=_progress, on_wait=_waiting)
     return _report(report, strict=args.strict)
@@ -189,23 +205,57 @@ def cmd_gazetteer_build(args: argparse.Namespace) -> int:
     return 0
 
 
+NO_MATCH = {"id": "-", "name": "(no match)", "kind": "", "country": "", "lat": "", "lon": ""}
+
+
+def _candidates(gaz: Gazetteer, name: str, limit: int) -> list[dict[str, Any]]:
+    return [{"id": p.id, "name": p.name, "kind": p.kind, "country": p.country, "lat": p.lat,
+             "lon": p.lon, "population": p.population} for p in gaz.lookup(name)[:limit]]
+
+
+def _online(name: str, geocoder: GeocoderSettings, gaz: Gazetteer,
+            country: str) -> dict[str, Any]:
+    """The geocoder's answer for one name, as ``geo gazetteer lookup --online`` prints it."""
+    got = geocode.lookup(name, geocoder, gaz, country=country)
+    if isinstance(got, str):
+        print(f"geo: geocoder {geocoder.service} could not answer for {name!r} ({got})",
+              file=sys.stderr)
+        return {"status": "error", "error": got}
+    return got.as_dict()
+
+
+def _online_line(answer: dict[str, Any]) -> str:
+    if answer["status"] == "error":
+        return f"online: no answer ({answer['error']})"
+    asked = f"(asked {answer['query']!r} of geocoder/{answer['service']})"
+    if answer["status"] == geocode.FOUND:
+        return f"online: {answer['lat']} {answer['lon']} {answer['address']} {asked}"
+    what = "nothing" if answer["status"] == geocode.NONE else "only places outside the country"
+    return f"online: {what} {asked}"
+
+
 def cmd_gazetteer_lookup(args: argparse.Namespace) -> int:
-    """Print the ranked candidates of each NAME."""
-    gaz = pipeline.gazetteer(_settings(args))
-    result = {}
-    for name in args.names:
-        result[name] = [{"id": p.id, "name": p.name, "kind": p.kind, "country": p.country,
-                         "lat": p.lat, "lon": p.lon, "population": p.population}
-                        for p in gaz.lookup(name)[: args.limit]]
+    """Print the ranked candidates of each NAME; with --online, also the answer of an online
+    geocoder (Nominatim unless --geocoder names another; --user-agent is required), asked
+    once and kept in GAZETTEER/overrides/geocoded/ as a build's answers are."""
+    settings = _settings(args)
+    gaz = pipeline.gazetteer(settings)
+    country = geocode.check_country(args.country, gaz) if args.country else ""
+    cands = {name: _candidates(gaz, name, args.limit) for name in args.names}
+    geocoder = settings.geocoder
+    online = {} if geocoder is None else {n: _online(n, geocoder, gaz, country) for n in cands}
     if args.json:
-        print(json.dumps(result, ensure_ascii=False, indent=1))
+        out = {n: {"candidates": c, "online": online[n]} for n, c in cands.items()} \
+            if online else cands
+        print(json.dumps(out, ensure_ascii=False, indent=1))
         return 0
-    for name, cands in result.items():
+    for name, found in cands.items():
         print(f"{name}:")
-        for c in cands or [{"id": "-", "name": "(no match)", "kind": "", "country": "",
-                            "lat": "", "lon": "", "population": ""}]:
+        for c in found or [NO_MATCH]:
             print(f"  {c['id']:<28} {c['name']:<30} {c['kind']:<9} {c['country']:<3} "
                   f"{c['lat']} {c['lon']}")
+        if name in online:
+            print(f"  {_online_line(online[name])}")
     return 0
 
 
@@ -240,6 +290,19 @@ def cmd_gazetteer_remove(args: argparse.Namespace) -> int:
         print(f"removed the import of {name}")
     if not removed:
         print(f"no imported boundaries in {folder}; nothing to remove")
+    return 0
+
+
+def cmd_gazetteer_remove_geocoded(args: argparse.Namespace) -> int:
+    """Forget the online geocoder's answers for each NAME (in every article context), or all
+    of them: the next build leaves those names unplaced until a geocoder is asked again."""
+    folder = _settings(args).gazetteer_dir
+    removed = geocode.remove(folder, args.names)
+    for e in removed:
+        print(f"removed {e.name!r} ({e.status}, asked {e.query!r} of geocoder/{e.service})")
+    if not removed:
+        which = f" for {', '.join(map(repr, args.names))}" if args.names else ""
+        print(f"no geocoded names{which} in {folder}; nothing to remove")
     return 0
 
 
@@ -319,6 +382,7 @@ def _parser() -> argparse.ArgumentParser:
     folder_options.add_argument("--seeds", metavar="DIR", help="articles folder (default seeds/)")
     folder_options.add_argument("--out", metavar="DIR",
                                 help="output folder, with its build cache (default maps/)")
+    geocoder_options = _geocoder_options()
     p = argparse.ArgumentParser(prog="geo", description="Turn news articles into maps, offline.",
                                 parents=[gazetteer_option])
     p.add_argument("--version", action="version", version=f"geo {__version__}")
@@ -326,17 +390,18 @@ def _parser() -> argparse.ArgumentParser:
 
     def add(name: str, func: Callable[[argparse.Namespace], int],
             parent: argparse._SubParsersAction[argparse.ArgumentParser] = sub, *,
-            seeds: bool = False) -> argparse.ArgumentParser:
+            seeds: bool = False, geocoding: bool = False) -> argparse.ArgumentParser:
         doc = (func.__doc__ or "").strip()
         first = " ".join(doc.split("\n\n")[0].split())
         sp = parent.add_parser(name, help=first, description=doc,
-                               parents=[gazetteer_option, *([folder_options] if seeds else [])])
+                               parents=[gazetteer_option, *([folder_options] if seeds else []),
+                                        *([geocoder_options] if geocoding else [])])
         sp.set_defaults(func=func)
         return sp
 
-    b = add("build", cmd_build, seeds=True)
+    b = add("build", cmd_build, seeds=True, geocoding=True)
     b.add_argument("--strict", action="store_true", help="exit 1 if any article was skipped")
-    a = add("add", cmd_add, seeds=True)
+    a = add("add", cmd_add, seeds=True, geocoding=True)
     a.add_argument("paths", nargs="+", metavar="PATH",
                    help="an article file, a folder of them, or - for standard input")
     a.add_argument("--strict", action="store_true",
@@ -355,10 +420,14 @@ def _parser() -> argparse.ArgumentParser:
     gb = add("build", cmd_gazetteer_build, gsub)
     gb.add_argument("--cache", default=".geo-cache", metavar="DIR",
                     help="where downloaded packages are kept (default .geo-cache)")
-    gl = add("lookup", cmd_gazetteer_lookup, gsub)
+    gl = add("lookup", cmd_gazetteer_lookup, gsub, geocoding=True)
     gl.add_argument("names", nargs="+", metavar="NAME")
     gl.add_argument("--json", action="store_true", help="print one JSON object")
     gl.add_argument("--limit", type=int, default=10, help="candidates per name (default 10)")
+    gl.add_argument("--online", action="store_true",
+                    help="also ask an online geocoder (default nominatim; needs --user-agent)")
+    gl.add_argument("--country", metavar="ISO2",
+                    help="with --online: refuse answers outside this country")
     gi = add("import-boundaries", cmd_gazetteer_import, gsub)
     gi.add_argument("file", metavar="FILE", help="boundary file (GeoJSON, GeoPackage, ...)")
     gi.add_argument("--level", choices=("adm1", "adm2", "adm3"),
@@ -374,6 +443,9 @@ def _parser() -> argparse.ArgumentParser:
     gr = add("remove-boundaries", cmd_gazetteer_remove, gsub)
     gr.add_argument("file", nargs="?", metavar="FILE",
                     help="the file name of one import to remove (default: all of them)")
+    grg = add("remove-geocoded", cmd_gazetteer_remove_geocoded, gsub)
+    grg.add_argument("names", nargs="*", metavar="NAME",
+                     help="names whose geocoded answers to forget (default: all of them)")
     gc = add("compare", cmd_gazetteer_compare, gsub)
     gc.add_argument("references", nargs="+", metavar="REFERENCE",
                     help="reference boundary files, or a folder of them (adm1-adm3 are found "
@@ -396,6 +468,29 @@ def _parser() -> argparse.ArgumentParser:
     bm.add_argument("--articles", type=int, default=1000, help="how many (default 1000)")
     bm.add_argument("--runs", type=int, default=3, help="page loads to time (default 3)")
     return p
+
+
+def _geocoder_options() -> argparse.ArgumentParser:
+    """The options of the opt-in online geocoder (build, add, gazetteer lookup)."""
+    parent = argparse.ArgumentParser(add_help=False)
+    g = parent.add_argument_group(
+        "online geocoding (off by default; the README says what is sent and kept)")
+    g.add_argument("--geocoder", metavar="SERVICE",
+                   help="ask this geopy geocoder (nominatim, photon, arcgis, ...) about the "
+                        "names the gazetteer cannot place, once each; its answers are kept in "
+                        "GAZETTEER/overrides/geocoded/. Requires --user-agent")
+    g.add_argument("--user-agent", metavar="TEXT",
+                   help="required with a geocoder, as the services' terms ask: your "
+                        "application's name and a contact, e.g. 'geo-newsroom (me@example.org)'")
+    g.add_argument("--geocoder-option", metavar="KEY=VALUE", action="append", default=[],
+                   help="an option of the geopy geocoder class (api_key=..., domain=..., "
+                        "scheme=...); repeat for more")
+    g.add_argument("--geocoder-delay", type=float, default=1.0, metavar="SECONDS",
+                   help="at least this long between two requests (default 1: Nominatim's "
+                        "limit)")
+    g.add_argument("--geocoder-timeout", type=float, default=10.0, metavar="SECONDS",
+                   help="give up on an answer after this long (default 10)")
+    return parent
 
 
 # The cyclic garbage collector's thresholds for a geo process. geo makes many small short-lived

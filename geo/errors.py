@@ -42,3 +42,7 @@ class BoundaryError(GeoError, ValueError):
 
 class BrowserMissingError(GeoError, RuntimeError):
     """Playwright or Chromium, which the map benchmark drives, is not installed."""
+
+
+class GeocoderError(GeoError, ValueError):
+    """The online geocoder cannot be set up (no user agent, an unknown service or option)."""

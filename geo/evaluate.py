@@ -16,6 +16,8 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+from geopy.distance import great_circle
+
 from geo.errors import InputError
 
 Inside = Callable[[str, float, float], bool]  # (place id, lat, lon) -> within its polygon
@@ -24,12 +26,9 @@ HALF_CIRCUMFERENCE_KM = 20039.0
 Span = dict[str, Any]
 
 
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in km."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_KM * math.asin(min(1.0, math.sqrt(a)))
+def km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in km (geopy's), on the sphere of score.py's radius."""
+    return float(great_circle((lat1, lon1), (lat2, lon2), radius=EARTH_KM).km)
 
 
 def _placed(s: Span) -> bool:
@@ -97,7 +96,7 @@ class _Tally:
             self.pred_placed += 1
             if gi is not None:
                 g = gold[gi]
-                err = haversine_km(g["lat"], g["lon"], p["lat"], p["lon"])
+                err = km(g["lat"], g["lon"], p["lat"], p["lon"])
                 errors.append(err)
                 if err > 161 and inside is not None and p.get("id"):
                     self.inside += inside(p["id"], g["lat"], g["lon"])

@@ -75,7 +75,8 @@ def _frame(features: list[dict[str, Any]], *, flat: bool) -> geopandas.GeoDataFr
     if not features:
         return geopandas.GeoDataFrame({"geometry": []}, geometry="geometry", crs="EPSG:4326")
     frame = geopandas.GeoDataFrame.from_features(features, crs="EPSG:4326")
-    columns = list(features[0]["properties"])
+    # every feature's properties, in order of first appearance ("source" only some places have)
+    columns = list(dict.fromkeys(k for f in features for k in f["properties"]))
     frame = frame[[*columns, "geometry"]]
     if flat:
         for col in columns:

@@ -14,21 +14,20 @@ ShapeOf = Callable[[str], "dict[str, Any] | None"]
 
 
 def place_feature(mp: MappedPlace, shape_of: ShapeOf) -> dict[str, Any]:
-    """One Feature: the unit's polygon for countries, regions and units; else a Point."""
+    """One Feature: the unit's polygon for countries, regions and units; else a Point. A place
+    from outside the gazetteer has a ``source`` property (``geocoder/nominatim``)."""
     p = mp.place
     geometry = shape_of(p.id) if p.has_shape and p.kind in AREA_KINDS else None
     if geometry is None:
         geometry = {"type": "Point", "coordinates": [p.lon, p.lat]}  # GeoJSON is (lon, lat)
-    return {
-        "type": "Feature",
-        "id": p.id,
-        "geometry": geometry,
-        "properties": {
-            "name": p.name, "id": p.id, "kind": p.kind, "country": p.country,
-            "mentions": mp.mentions, "articles": list(mp.articles), "names": list(mp.names),
-            "lat": p.lat, "lon": p.lon, "population": p.population,
-        },
+    properties = {
+        "name": p.name, "id": p.id, "kind": p.kind, "country": p.country,
+        "mentions": mp.mentions, "articles": list(mp.articles), "names": list(mp.names),
+        "lat": p.lat, "lon": p.lon, "population": p.population,
     }
+    if p.source:  # a place from outside the gazetteer: "geocoder/nominatim"
+        properties["source"] = p.source
+    return {"type": "Feature", "id": p.id, "geometry": geometry, "properties": properties}
 
 
 def places_collection(places: Iterable[MappedPlace], shape_of: ShapeOf) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from geo import _cache, aggregate, articles, geojson, render
+from geo import _cache, aggregate, articles, geocode, geojson, render
 from geo._io import build_lock, remove_leftovers, write_all_atomic
 from geo.articles import Added, Repaired, Skipped
 from geo.errors import InputError
@@ -106,6 +106,9 @@ def analyse(settings: Settings, *, progress: Track | None = None) -> Corpus:
         _cache.store(folder, keys[art.id], mentions)
         found[art.id] = mentions
     results = tuple(ArticleResult(a, m) for a in good if (m := found[a.id]) is not None)
+    # names the gazetteer lacks, placed by the geocoder's answers (kept, or asked when the
+    # settings name a geocoder); after the cache, which holds the gazetteer's extraction only
+    results = geocode.place_unresolved(results, settings)
     return Corpus(results=results, skipped=tuple(sorted(skipped, key=lambda s: s.path)),
                   extracted=len(misses), cached=len(good) - len(misses),
                   keys=tuple(keys[r.article.id] for r in results),
@@ -130,12 +133,14 @@ def check_folders(settings: Settings) -> None:
 
 def _render_key(settings: Settings, corpus: Corpus) -> str:
     """A hash of everything the output files are made from: the code, gazetteer and packages
-    (the render fingerprint), the score threshold, and per article its extraction's key (its
-    text's, see ``analyse``) and the metadata the page shows."""
+    (the render fingerprint), the score threshold, the geocoder's answers used, and per
+    article its extraction's key (its text's, see ``analyse``) and the metadata the page
+    shows."""
     shown = [(key, a.id, a.title, a.source, a.url, a.date)
              for key, a in zip(corpus.keys, (r.article for r in corpus.results), strict=True)]
     h = hashlib.sha256(_cache.render_fingerprint(settings.gazetteer_dir).encode())
     h.update(repr((settings.min_score, shown)).encode("utf-8", "surrogatepass"))
+    h.update(repr(geocode.placed(corpus.results)).encode("utf-8", "surrogatepass"))
     return h.hexdigest()
 
 

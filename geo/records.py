@@ -25,6 +25,8 @@ class Place:
 
     ``kind`` is the level: country, adm1, adm2, adm3, region, city, town, village, physical.
     ``country`` is the ISO 3166-1 alpha-2 code ("" for places spanning countries).
+    ``source`` is "" for the gazetteer's places, and says where any other place came from
+    (``geocoder/nominatim`` for a point an online geocoder found, see ``geo.geocode``).
     """
 
     id: str
@@ -36,6 +38,7 @@ class Place:
     population: int = 0
     admin1: str = ""
     has_shape: bool = False
+    source: str = ""
 
     @property
     def __geo_interface__(self) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from geo import _map_ui
+from geo import _map_ui, geocode
 from geo.errors import AssetError
 from geo.geojson import AREA_KINDS, ShapeOf
 from geo.records import Article, MappedPlace
@@ -78,6 +78,8 @@ def popup_html(mp: MappedPlace, articles: dict[str, Article]) -> str:
     kind = _map_ui.KIND_LABELS.get(p.kind, p.kind)
     rows = [f"<b>{_e(p.name)}</b> <i>({_e(kind)}{', ' + _e(p.country) if p.country else ''})</i>",
             f"<br>{_plural(mp.mentions, 'mention')} in {_plural(len(mp.articles), 'article')}"]
+    if p.source:  # not from the gazetteer: say where the point comes from
+        rows.append(f"<br><small>source: {_e(p.source)}</small>")
     for art_id, sentence in mp.snippets:
         rows.append(f"<hr style='margin:4px 0'>{_article_html(articles.get(art_id), art_id)}"
                     f"<br>{_highlight(sentence, mp.names)}")
@@ -136,8 +138,9 @@ def scale_of(places: Sequence[MappedPlace]) -> Scale:
 
 def map_data(places: Sequence[MappedPlace], *, articles: Sequence[Article],
              shape_of: ShapeOf, scale: Scale) -> dict[str, Any]:
-    """The JSON document ``geo-map.js`` draws: articles, places, regions, and the view's
-    ``bounds`` (none when no place is mapped: the map keeps its initial view).
+    """The JSON document ``geo-map.js`` draws: articles, places, regions, the view's
+    ``bounds`` (none when no place is mapped: the map keeps its initial view) and, when places
+    come from an online geocoder, the ``attribution`` of each service.
 
     Every string in it that the page shows as HTML is escaped here by ``_e``; the script
     inserts those strings as they are and builds no markup from anything else. The places'
@@ -146,9 +149,13 @@ def map_data(places: Sequence[MappedPlace], *, articles: Sequence[Article],
     arts = ordered_articles(articles)
     index = {a.id: i for i, a in enumerate(arts)}
     by_id = {a.id: a for a in arts}
-    data = {"articles": [{"t": _e(a.title or a.id), "d": _iso_date(a.date)} for a in arts],
-            "places": [_place_record(mp, by_id, index, scale) for mp in places],
-            "regions": _region_records(places, shape_of, scale.classes)}
+    data: dict[str, Any] = {
+        "articles": [{"t": _e(a.title or a.id), "d": _iso_date(a.date)} for a in arts],
+        "places": [_place_record(mp, by_id, index, scale) for mp in places],
+        "regions": _region_records(places, shape_of, scale.classes)}
+    sources = sorted({mp.place.source for mp in places if mp.place.source})
+    if sources:  # the page adds these to its attribution
+        data["attribution"] = [_e(geocode.attribution(s)) for s in sources]
     box = bounds(places)
     return data if box is None else {**data, "bounds": box}
 

@@ -15,6 +15,33 @@ def _default_gazetteer_dir() -> Path:
 
 
 @dataclass(frozen=True, slots=True)
+class GeocoderSettings:
+    """An online geocoder to ask about the names the gazetteer cannot place (opt-in; see
+    ``geo.geocode``).
+
+    Attributes
+    ----------
+    service
+        A geopy service name: "nominatim", "photon", "arcgis", ...
+    user_agent
+        Sent with every request; the services' terms require one that names the application
+        and a contact.
+    options
+        Keyword options of the service's geopy class, as (name, text) pairs ("domain", "api_key").
+    delay
+        Seconds between two requests at least (Nominatim's policy: one a second).
+    timeout
+        Seconds to wait for an answer before leaving the name unresolved.
+    """
+
+    service: str
+    user_agent: str
+    options: tuple[tuple[str, str], ...] = ()
+    delay: float = 1.0
+    timeout: float = 10.0
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Everything the pipeline needs to know, read at the edges and passed inward.
 
@@ -30,6 +57,9 @@ class Settings:
         Mentions resolved with a lower score are kept in the extraction but left off the map.
     max_article_bytes
         Larger files are skipped with a message (a 5 MB article is still processed).
+    geocoder
+        The online geocoder to ask about names the gazetteer lacks; None (the default): geo
+        stays offline and uses only the answers kept from earlier builds.
     """
 
     seeds_dir: Path = REPO_ROOT / "seeds"
@@ -37,3 +67,4 @@ class Settings:
     gazetteer_dir: Path = field(default_factory=_default_gazetteer_dir)
     min_score: float = 0.2
     max_article_bytes: int = 20_000_000
+    geocoder: GeocoderSettings | None = None

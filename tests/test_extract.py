@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-import math
-
 import pytest
+from geopy.distance import great_circle
 
 from geo.gazetteer.store import Gazetteer
 from geo.pipeline import extract
 
 from .conftest import SEED
-
-
-def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = (math.sin((p2 - p1) / 2) ** 2
-         + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2)
-    return 2 * 6371 * math.asin(math.sqrt(a))
 
 
 def _places(text: str, gaz: Gazetteer, roles: tuple[str, ...] = ("name", "demonym")) -> dict[str, str]:
@@ -30,7 +22,7 @@ def test_seed_places_are_found_and_placed(gaz: Gazetteer) -> None:
     assert {"Kirkuk", "Erbil", "Diyala", "Nineveh", "Iraq", "Kurdistan Region"} <= names
     for m in extract(text, gaz):
         if m.place is not None:  # nothing far from Iraq, organisations included
-            assert _km(m.place.lat, m.place.lon, 35.5, 44.0) < 800, (m.text, m.place)
+            assert great_circle((m.place.lat, m.place.lon), (35.5, 44.0)).km < 800, (m.text, m.place)
 
 
 def test_organisations_are_not_mapped_as_places(gaz: Gazetteer) -> None:

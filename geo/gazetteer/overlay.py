@@ -13,6 +13,11 @@ context features listed here. Imports and removals hold the lock in ``overrides/
 (:func:`lock`); removing the overlay deletes its files but keeps the folder and the lock, so a
 removal never deletes a lock that is held. A folder with nothing but the lock is no overlay;
 deleting the folder also restores the bundled gazetteer.
+
+The online geocoder's answers (``geo build --geocoder``, see ``geo.geocode``) are kept in
+``overrides/geocoded/answers.jsonl``, one JSON object a line, written under the same lock. They
+lie in a subfolder because they change no extraction: the build cache's fingerprint reads the
+overlay folder's own files only, and a build's render key covers the answers it used.
 """
 
 from __future__ import annotations
@@ -36,6 +41,8 @@ MANIFEST = "MANIFEST.json"
 # the build cache's fingerprint reads (and the lock's time changes each time it is taken).
 LOCK_DIR = ".lock"
 FORMAT = 1
+GEOCODED_DIR = "geocoded"
+GEOCODED = "answers.jsonl"
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,3 +246,45 @@ def apply_context(context: dict[str, Any], gazetteer_dir: Path) -> dict[str, Any
             feat["properties"]["approx"] = False
             feat["properties"]["boundary"] = f"{rec.source} (imported, {rec.level})"
     return out
+
+
+def geocoded_path(gazetteer_dir: Path) -> Path:
+    """The file of the geocoder's answers kept in the overlay."""
+    return folder_of(gazetteer_dir) / GEOCODED_DIR / GEOCODED
+
+
+def read_geocoded(gazetteer_dir: Path) -> list[dict[str, Any]]:
+    """The geocoder's answers kept in the overlay, one dict a line ([] when there are none).
+
+    Raises
+    ------
+    GazetteerError
+        If the file is not JSON Lines of objects.
+    """
+    path = geocoded_path(gazetteer_dir)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return []
+    try:
+        rows = [json.loads(line) for line in text.splitlines() if line.strip()]
+        if not all(isinstance(row, dict) for row in rows):
+            msg = "a line is not a JSON object"
+            raise ValueError(msg)
+    except ValueError as e:
+        msg = (f"the geocoded names in {str(path)!r} cannot be read ({e}); run 'geo gazetteer "
+               "remove-geocoded' and build with --geocoder again")
+        raise GazetteerError(msg) from e
+    return rows
+
+
+def write_geocoded(gazetteer_dir: Path, rows: Iterable[dict[str, Any]]) -> None:
+    """Write the geocoder's answers, one line each in the order given (atomically; call under
+    :func:`lock`); with none, delete the file."""
+    path = geocoded_path(gazetteer_dir)
+    lines = "".join(dumps(row) + "\n" for row in rows)
+    remove_leftovers([path])
+    if lines:
+        write_all_atomic({path: lines})
+    else:
+        path.unlink(missing_ok=True)

@@ -257,6 +257,7 @@
     searchControl(state).addTo(map);
     fullScreenControl().addTo(map);
     legendControl(legend).addTo(map);
+    (data.attribution || []).forEach(function (a) { map.attributionControl.addAttribution(a); });
     apply(state);
     // ((south, west), (north, east)) in Leaflet's (lat, lon) order; none when nothing is mapped
     if (data.bounds) { map.fitBounds(data.bounds); }
