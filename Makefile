@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: map test gazetteer gazetteer-check bench eval eval-lang clean
+.PHONY: map test gazetteer gazetteer-check bench eval eval-lang eval-heldback clean
 
 # the install compiles the modules geo/_compiled.py names with mypyc (setup.py): an edit to one
 # compiles them again
@@ -40,6 +40,10 @@ eval: $(BIN)/geo
 ## eval-lang: score geo on the Arabic, Sorani and Kurmanji development set (tests/devset/)
 eval-lang: $(BIN)/geo
 	for l in ar ckb kmr; do echo "== $$l"; $(BIN)/geo eval tests/devset/$$l.jsonl; done
+
+## eval-heldback: score geo on the held-back Arabic, Sorani and Kurmanji split (tests/heldback/)
+eval-heldback: $(BIN)/geo
+	for l in ar ckb kmr; do echo "== $$l"; $(BIN)/geo eval tests/heldback/$$l.jsonl; done
 
 ## bench: extraction, build and map benchmarks (extraction needs $(EVAL)/wiktor.jsonl)
 bench: $(VENV)/.test-deps

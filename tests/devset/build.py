@@ -8,7 +8,9 @@ prepositions and case endings stay outside the brackets. Lines before the first 
 comments.
 
 Run ``python3 tests/devset/build.py`` to rewrite ``ar.jsonl``, ``ckb.jsonl`` and ``kmr.jsonl``
-beside this file; ``tests/test_devset.py`` checks the committed files equal a fresh build.
+beside this file, or ``python3 tests/devset/build.py tests/heldback`` for another folder laid out
+the same way (its own ``places.tsv``); ``tests/test_devset.py`` checks the committed files equal
+a fresh build.
 """
 
 from __future__ import annotations
@@ -135,15 +137,23 @@ def build_all(folder: Path = HERE) -> dict[str, str]:
     return {f"{lang}.jsonl": build_language(lang, places, folder) for lang in LANGUAGES}
 
 
-def main() -> int:
-    """Rewrite the JSON Lines beside this script; print the counts."""
+def main(argv: list[str]) -> int:
+    """Rewrite the JSON Lines in the folder given (this script's by default); print the counts."""
+    if len(argv) > 1:
+        print("usage: build.py [folder with places.tsv and ar/ckb/kmr.txt]", file=sys.stderr)
+        return 2
+    folder = Path(argv[0]) if argv else HERE
+    if not (folder / "places.tsv").is_file():
+        print(f"error: {folder} has no places.tsv; give a folder laid out like {HERE}",
+              file=sys.stderr)
+        return 2
     try:
-        built = build_all()
+        built = build_all(folder)
     except MarkupError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
     for name, content in built.items():
-        (HERE / name).write_text(content, encoding="utf-8")
+        (folder / name).write_text(content, encoding="utf-8")
         docs = [json.loads(line) for line in content.splitlines()]
         spans = sum(len(d["toponyms"]) for d in docs)
         print(f"{name}: {len(docs)} documents, {spans} toponyms")
@@ -151,4 +161,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
