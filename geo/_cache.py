@@ -109,8 +109,8 @@ def _record(obj: Any) -> dict[str, Any]:
     return {f.name: getattr(obj, f.name) for f in fields(obj)}
 
 
-def encode(mentions: Iterable[Mention]) -> str:
-    """The JSON form of an extraction; each distinct place is stored once, with its fields."""
+def encode_data(mentions: Iterable[Mention]) -> dict[str, Any]:
+    """The JSON value of an extraction; each distinct place is stored once, with its fields."""
     places: dict[str, int] = {}
     table: list[dict[str, Any]] = []
     rows = []
@@ -122,31 +122,41 @@ def encode(mentions: Iterable[Mention]) -> str:
                 table.append(_record(m.place))
             row["place"] = places[m.place.id]
         rows.append(row)
-    return json.dumps({"places": table, "mentions": rows}, ensure_ascii=False, sort_keys=True)
+    return {"places": table, "mentions": rows}
 
 
-def decode(text: str) -> tuple[Mention, ...]:
-    """The mentions :func:`encode` stored.
+def encode(mentions: Iterable[Mention]) -> str:
+    """The JSON text of an extraction (see :func:`encode_data`)."""
+    return json.dumps(encode_data(mentions), ensure_ascii=False, sort_keys=True)
+
+
+def decode_data(data: Any) -> tuple[Mention, ...]:
+    """The mentions :func:`encode_data` stored.
 
     Raises
     ------
-    ValueError, KeyError, TypeError
-        When the entry is not one :func:`encode` wrote.
+    ValueError, KeyError, TypeError, IndexError
+        When the value is not one :func:`encode_data` wrote.
     """
-    data = json.loads(text)
     table = [Place(**p) for p in data["places"]]
     out = []
     for row in data["mentions"]:
+        row = dict(row)
         index = row.pop("place")
         out.append(Mention(place=None if index is None else table[index], **row))
     return tuple(out)
+
+
+def decode(text: str) -> tuple[Mention, ...]:
+    """The mentions :func:`encode` stored (raises as :func:`decode_data` does)."""
+    return decode_data(json.loads(text))
 
 
 def load(folder: Path, key: str) -> tuple[Mention, ...] | None:
     """The cached extraction under ``key``, or None (missing or unreadable)."""
     try:
         return decode((folder / "extract" / f"{key}.json").read_text("utf-8"))
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
         return None
 
 
@@ -181,6 +191,20 @@ def keep_text(folder: Path, name: str, key: str, text: str) -> None:
     write_atomic(entries / f"{name}.{key}.txt", text)
 
 
+def load_json(folder: Path, name: str, key: str) -> Any:
+    """The JSON value kept under ``name`` for ``key`` by :func:`keep_json`, or None."""
+    text = load_text(folder, name, key)
+    try:
+        return None if text is None else json.loads(text)
+    except ValueError:
+        return None
+
+
+def keep_json(folder: Path, name: str, key: str, value: Any) -> None:
+    """Keep a JSON value under ``name`` for ``key`` (only the latest key of a name is kept)."""
+    keep_text(folder, name, key, json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+
+
 def file_hash(path: Path) -> str | None:
     """The sha256 of a file's bytes, or None if it cannot be read."""
     try:
@@ -189,20 +213,28 @@ def file_hash(path: Path) -> str | None:
         return None
 
 
-def outputs_current(folder: Path, key: str, outputs: Iterable[Path]) -> bool:
-    """Whether the outputs were written from inputs with this ``key`` and are unchanged since."""
+def outputs_current(folder: Path, key: str, outputs: Iterable[Path]) -> dict[str, Any] | None:
+    """The summary stamped with the outputs if they were written from inputs with this
+    ``key`` and are unchanged since, else None."""
     try:
         stamp = json.loads((folder / STAMP).read_text("utf-8"))
     except (OSError, ValueError):
-        return False
+        return None
     if not isinstance(stamp, dict) or stamp.get("key") != key:
-        return False
+        return None
     files = stamp.get("files", {})
-    return all(files.get(p.name) == file_hash(p) for p in outputs)
+    summary = stamp.get("summary")
+    if not isinstance(summary, dict) or not all(files.get(p.name) == file_hash(p)
+                                                for p in outputs):
+        return None
+    return summary
 
 
-def stamp_outputs(folder: Path, key: str, written: dict[Path, str]) -> None:
-    """Record that the outputs now hold ``written``, the texts inputs with this ``key`` give."""
+def stamp_outputs(folder: Path, key: str, written: dict[Path, str],
+                  summary: dict[str, Any]) -> None:
+    """Record that the outputs now hold ``written``, the texts inputs with this ``key`` give,
+    and what the build found (``summary``, JSON), to report when nothing changed."""
     files = {p.name: hashlib.sha256(text.encode("utf-8")).hexdigest()
              for p, text in written.items()}
-    write_atomic(folder / STAMP, json.dumps({"key": key, "files": files}, sort_keys=True))
+    write_atomic(folder / STAMP, json.dumps({"key": key, "files": files, "summary": summary},
+                                            sort_keys=True, ensure_ascii=False))

@@ -79,6 +79,8 @@ def test_a_damaged_cache_or_output_is_rebuilt(seeds: Path, tmp_path: Path) -> No
     entries = sorted((_cache.cache_dir(settings.out_dir) / "extract").glob("*.json"))
     assert len(entries) == 3
     entries[0].write_text("{not json", encoding="utf-8")
+    [rows] = (_cache.cache_dir(settings.out_dir) / "text").glob(f"{pipeline.MAP_ROWS}.*.txt")
+    rows.write_text('{"' + "f" * 64 + '": {"places": [', encoding="utf-8")
     (settings.out_dir / "index.html").write_text("edited by hand", encoding="utf-8")
     report = pipeline.build(settings)
     assert (report.extracted, report.rendered) == (1, True)
