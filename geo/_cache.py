@@ -130,6 +130,16 @@ def encode(mentions: Iterable[Mention]) -> str:
     return json.dumps(encode_data(mentions), ensure_ascii=False, sort_keys=True)
 
 
+@lru_cache(maxsize=65_536)
+def _known_place(fields: tuple[tuple[str, Any], ...]) -> Place:
+    return Place(**dict(fields))
+
+
+def _place(fields: dict[str, Any]) -> Place:
+    """The Place of these fields: one record per place however many articles name it."""
+    return _known_place(tuple(fields.items()))
+
+
 def decode_data(data: Any) -> tuple[Mention, ...]:
     """The mentions :func:`encode_data` stored.
 
@@ -138,7 +148,7 @@ def decode_data(data: Any) -> tuple[Mention, ...]:
     ValueError, KeyError, TypeError, IndexError
         When the value is not one :func:`encode_data` wrote.
     """
-    table = [Place(**p) for p in data["places"]]
+    table = [_place(p) for p in data["places"]]
     out = []
     for row in data["mentions"]:
         row = dict(row)
@@ -203,6 +213,46 @@ def load_json(folder: Path, name: str, key: str) -> Any:
 def keep_json(folder: Path, name: str, key: str, value: Any) -> None:
     """Keep a JSON value under ``name`` for ``key`` (only the latest key of a name is kept)."""
     keep_text(folder, name, key, json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+
+
+def _rows_file(folder: Path, fp: str) -> Path:
+    return folder / "text" / f"map-rows.{fp}.jsonl"
+
+
+def load_rows(folder: Path, fp: str) -> dict[str, Any]:
+    """The rows kept for the extraction fingerprint ``fp`` by :func:`keep_rows`, by key; a line
+    that cannot be read (a build killed while appending it) is left out."""
+    try:
+        lines = _rows_file(folder, fp).read_bytes().decode("utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return {}
+    out = {}
+    for line in lines:
+        key, _, value = line.partition("\t")
+        try:
+            out[key] = json.loads(value)
+        except ValueError:
+            continue
+    return out
+
+
+def _lines(rows: dict[str, Any]) -> str:
+    return "".join(f"{k}\t{json.dumps(v, ensure_ascii=False, separators=(',', ':'))}\n"
+                   for k, v in rows.items())
+
+
+def keep_rows(folder: Path, fp: str, rows: dict[str, Any], *, kept: dict[str, Any]) -> None:
+    """Keep ``rows`` (key to JSON value, a line each) for ``fp``, where ``kept`` are the rows
+    :func:`load_rows` read: the new ones are appended when none went, else all are written
+    anew (and other fingerprints' rows removed)."""
+    path = _rows_file(folder, fp)
+    if kept and kept.keys() <= rows.keys():
+        with path.open("a", encoding="utf-8") as f:
+            f.write(_lines({k: v for k, v in rows.items() if k not in kept}))
+        return
+    for old in path.parent.glob("map-rows.*.jsonl"):
+        old.unlink(missing_ok=True)
+    write_atomic(path, _lines(rows))
 
 
 def file_hash(path: Path) -> str | None:

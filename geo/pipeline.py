@@ -10,6 +10,7 @@ are the same bytes either way.
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -130,20 +131,16 @@ def analyse(settings: Settings, *, progress: Track | None = None) -> Corpus:
     return _resolve(settings, seeds, found, progress=progress)
 
 
-MAP_ROWS = "map-rows"  # the cache of what the map needs of each extraction (see _map_corpus)
-
-
 def _map_corpus(settings: Settings, seeds: _Seeds, *, progress: Track | None) -> Corpus:
     """The corpus with only the mentions the map may show (placed names and demonyms).
 
-    These come from one cache entry for all articles (read at once, much smaller than the
-    extractions), then from each article's extraction, then from extracting it; the entry is
-    written again when it changed.
+    These come from one cache file for all articles (one line each, read at once, much smaller
+    than the extractions), then from each article's extraction, then from extracting it; new
+    articles' lines are appended, and the file is written anew when articles went.
     """
     folder = _cache.cache_dir(settings.out_dir)
     fp = _cache.extraction_fingerprint(settings.gazetteer_dir)
-    kept = _cache.load_json(folder, MAP_ROWS, fp)
-    rows: dict[str, Any] = kept if isinstance(kept, dict) else {}
+    rows = _cache.load_rows(folder, fp)
     found: dict[str, tuple[Mention, ...] | None] = {}
     for art in seeds.good:
         key = seeds.keys[art.id]
@@ -151,7 +148,7 @@ def _map_corpus(settings: Settings, seeds: _Seeds, *, progress: Track | None) ->
             found[art.id] = _cache.decode_data(rows[key]) if key in rows else None
         except (ValueError, KeyError, TypeError, IndexError):
             found[art.id] = None
-            del rows[key]
+            del rows[key]  # so that its line is written again below
         if found[art.id] is None:
             full = _cache.load(folder, key)
             found[art.id] = None if full is None else _mappable(full)
@@ -159,7 +156,7 @@ def _map_corpus(settings: Settings, seeds: _Seeds, *, progress: Track | None) ->
     mapped = {k: rows[k] if k in rows else _cache.encode_data(_mappable(r.mentions))
               for k, r in zip(corpus.keys, corpus.results, strict=True)}
     if mapped.keys() != rows.keys():
-        _cache.keep_json(folder, MAP_ROWS, fp, mapped)
+        _cache.keep_rows(folder, fp, mapped, kept=rows)
     return corpus
 
 
@@ -177,11 +174,11 @@ def _render_key(settings: Settings, seeds: _Seeds) -> str:
     return h.hexdigest()
 
 
-def _skeleton(settings: Settings, context: dict[str, Any]) -> render.Skeleton:
+def _skeleton(settings: Settings, context: Callable[[], dict[str, Any]]) -> render.Skeleton:
     """The page's skeleton: the one kept in the cache for the same code, gazetteer and packages
     (the render fingerprint), else a new one (then kept).
 
-    ``context`` holds the context layers; the offline basemap is the gazetteer's
+    ``context`` gives the context layers; the offline basemap is the gazetteer's
     ``basemap.geojson``, compact JSON as the gazetteer build writes it, embedded as it is.
     """
     folder = _cache.cache_dir(settings.out_dir)
@@ -192,7 +189,7 @@ def _skeleton(settings: Settings, context: dict[str, Any]) -> render.Skeleton:
         basemap = (settings.gazetteer_dir / "basemap.geojson").read_text("utf-8").rstrip()
         labels = render.labels(_label_places(settings.gazetteer_dir),
                                names=_name_counts(settings.gazetteer_dir))
-        found = render.skeleton(render.backdrop(context, basemap, labels))
+        found = render.skeleton(render.backdrop(context(), basemap, labels))
         _cache.keep_text(folder, "skeleton", key, found.text)
     return found
 
@@ -272,19 +269,40 @@ def _places_text(settings: Settings, mapped: Sequence[MappedPlace], shape_of: Sh
     return geojson.join_features(lines)
 
 
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _outputs(settings: Settings, mapped: Sequence[MappedPlace],
              shown: Sequence[Article]) -> dict[Path, str]:
-    """The text of each output file."""
-    gaz = gazetteer(settings)
-    shape_of = cache(gaz.shape)  # both the GeoJSON and the page need each polygon
-    context = gaz.context()
+    """The text of each output file. The gazetteer is loaded only if a polygon or the context
+    layers are not in the cache."""
+    folder = _cache.cache_dir(settings.out_dir)
+    fp = _cache.render_fingerprint(settings.gazetteer_dir)
+
+    @cache
+    def shape_of(place_id: str) -> dict[str, Any] | None:
+        return gazetteer(settings).shape(place_id)  # both the GeoJSON and the page need it
+
+    @cache
+    def context() -> dict[str, Any]:
+        return gazetteer(settings).context()
+
+    context_text = _cache.load_text(folder, "context", fp)
+    if context_text is None or not _is_json(context_text):
+        context_text = geojson.dumps(context())
+        _cache.keep_text(folder, "context", fp, context_text)
     page = render.render(mapped, articles=shown, shape_of=shape_of,
                          skeleton=_skeleton(settings, context),
                          regions=_regions(settings, mapped, shape_of))
     paths = [settings.out_dir / name for name in OUTPUT_NAMES]
     return {
         paths[0]: _places_text(settings, mapped, shape_of),
-        paths[1]: geojson.dumps(context),
+        paths[1]: context_text,
         paths[2]: page,
     }
 

@@ -242,17 +242,17 @@ def merged(places: Sequence[MappedPlace], parts: Sequence[Regions]) -> Regions:
     """The regions of several :func:`regions_of` as one, largest kinds first: their arcs one
     after the other, their shapes' arc references moved to match (see ``geo._topo``)."""
     arcs: list[str] = []
-    shapes = []
+    shapes: list[Any] = []
     for part in parts:
         at = len(arcs)
         arcs += part.topology["arcs"]
         shapes += [[[[r + at if r >= 0 else ~(~r + at) for r in ring] for ring in poly]
                     for poly in shape] for shape in part.topology["shapes"]]
-    topology = {"scale": TOPO_SCALE, "arcs": arcs, "shapes": shapes}
     numbers = [i for r in parts for i in r.places]
     order = sorted(range(len(numbers)), key=lambda j: AREA_ORDER[places[numbers[j]].place.kind])
     return Regions(places=tuple(numbers[j] for j in order),
-                   topology={**topology, "shapes": [topology["shapes"][j] for j in order]})
+                   topology={"scale": TOPO_SCALE, "arcs": arcs,
+                             "shapes": [shapes[j] for j in order]})
 
 
 def bounds(places: Sequence[MappedPlace]) -> Bounds | None:
