@@ -58,6 +58,9 @@ def test_map_loads_offline_with_layers_and_places(browser, seed_build: Path) -> 
     assert page.locator("path.leaflet-interactive").count() > 10  # units and regions drawn
     assert page.locator(".geo-pin, .marker-cluster").count() >= 3  # the places
     assert page.locator(".geo-legend").is_visible()
+    # the offline basemap names the large cities and the governorates
+    labels = page.locator(".geo-label").all_inner_texts()
+    assert {"Baghdad", "Mosul", "Erbil"} <= set(labels) and "Sulaymaniyah" in labels
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "seed-map.png"))
     assert errors == []
