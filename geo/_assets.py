@@ -14,7 +14,10 @@ LEAFLET_CSS_URL = "geo-asset:leaflet/leaflet.css"
 CLUSTER_JS_URL = "geo-asset:leaflet_markercluster/leaflet.markercluster.js"
 CLUSTER_CSS_URLS = ("geo-asset:leaflet_markercluster/MarkerCluster.css",
                     "geo-asset:leaflet_markercluster/MarkerCluster.Default.css")
-MAP_JS_URL = "geo-asset:geo/geo-map.js"  # geo's own controls, in geo/static/
+# geo's own modules, in geo/static/, in the order the page loads them (geo-map.js wires them)
+MAP_JS_MODULES = ("core", "popup", "markers", "regions", "histogram", "panel", "search", "hash",
+                  "labels", "controls", "map")
+MAP_JS_URLS = tuple(f"geo-asset:geo/geo-{name}.js" for name in MAP_JS_MODULES)
 MAP_CSS_URL = "geo-asset:geo/geo-map.css"
 _OWN_STATIC = Path(__file__).parent / "static"
 _SCRIPT_RE = re.compile(r'<script src="([^"]+)"></script>')

@@ -24,7 +24,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from geo._io import write_atomic
+from geo._io import write_atomic, writing
 from geo.gazetteer import overlay, sources
 from geo.records import Mention, Place
 
@@ -136,8 +136,8 @@ def _record(obj: Any) -> dict[str, Any]:
     return {f.name: getattr(obj, f.name) for f in fields(obj)}
 
 
-def encode(mentions: Iterable[Mention]) -> str:
-    """The JSON form of an extraction; each distinct place is stored once, with its fields."""
+def encode_data(mentions: Iterable[Mention]) -> dict[str, Any]:
+    """The JSON value of an extraction; each distinct place is stored once, with its fields."""
     places: dict[str, int] = {}
     table: list[dict[str, Any]] = []
     rows = []
@@ -149,27 +149,47 @@ def encode(mentions: Iterable[Mention]) -> str:
                 table.append(_record(m.place))
             row["place"] = places[m.place.id]
         rows.append(row)
-    return json.dumps({"places": table, "mentions": rows}, ensure_ascii=False, sort_keys=True)
+    return {"places": table, "mentions": rows}
 
 
-def decode(text: str) -> tuple[Mention, ...]:
-    """The mentions :func:`encode` stored.
+def encode(mentions: Iterable[Mention]) -> str:
+    """The JSON text of an extraction (see :func:`encode_data`)."""
+    return json.dumps(encode_data(mentions), ensure_ascii=False, sort_keys=True)
+
+
+@lru_cache(maxsize=65_536)
+def _known_place(fields: tuple[tuple[str, Any], ...]) -> Place:
+    return Place(**dict(fields))
+
+
+def _place(fields: dict[str, Any]) -> Place:
+    """The Place of these fields: one record per place however many articles name it."""
+    return _known_place(tuple(fields.items()))
+
+
+def decode_data(data: Any) -> tuple[Mention, ...]:
+    """The mentions :func:`encode_data` stored.
 
     Raises
     ------
     ValueError, KeyError, TypeError, IndexError
-        When the entry is not one :func:`encode` wrote.
+        When the value is not one :func:`encode_data` wrote.
     """
-    data = json.loads(text)
-    table = [Place(**p) for p in data["places"]]
+    table = [_place(p) for p in data["places"]]
     out = []
     for row in data["mentions"]:
+        row = dict(row)
         index = row.pop("place")
         if index is not None and not 0 <= index < len(table):
             msg = f"place index {index!r} out of range"
             raise IndexError(msg)
         out.append(Mention(place=None if index is None else table[index], **row))
     return tuple(out)
+
+
+def decode(text: str) -> tuple[Mention, ...]:
+    """The mentions :func:`encode` stored (raises as :func:`decode_data` does)."""
+    return decode_data(json.loads(text))
 
 
 def load(folder: Path, key: str) -> tuple[Mention, ...] | None:
@@ -213,6 +233,71 @@ def keep_text(folder: Path, name: str, key: str, text: str) -> None:
     write_atomic(entries / f"{name}.{key}.txt", seal(text))
 
 
+def load_json(folder: Path, name: str, key: str) -> Any:
+    """The JSON value kept under ``name`` for ``key`` by :func:`keep_json`, or None."""
+    text = load_text(folder, name, key)
+    try:
+        return None if text is None else json.loads(text)
+    except ValueError:
+        return None
+
+
+def keep_json(folder: Path, name: str, key: str, value: Any) -> None:
+    """Keep a JSON value under ``name`` for ``key`` (only the latest key of a name is kept)."""
+    keep_text(folder, name, key, json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+
+
+def _rows_file(folder: Path, fp: str) -> Path:
+    return folder / "text" / f"map-rows.{fp}.jsonl"
+
+
+def load_rows(folder: Path, fp: str) -> dict[str, Any]:
+    """The rows kept for the extraction fingerprint ``fp`` by :func:`keep_rows`, by key; a line
+    that cannot be read (a build killed while appending it) is left out."""
+    try:
+        lines = _rows_file(folder, fp).read_bytes().decode("utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return {}
+    out = {}
+    for line in lines:
+        key, _, rest = line.partition("\t")
+        value, _, digest = rest.rpartition("\t")
+        if digest != _row_digest(key, value):  # truncated, damaged or not a row
+            continue
+        try:
+            out[key] = json.loads(value)
+        except (ValueError, RecursionError):
+            continue
+    return out
+
+
+def _row_digest(key: str, value: str) -> str:
+    return hashlib.sha256(f"{key}\t{value}".encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def _lines(rows: dict[str, Any]) -> str:
+    """Each row as a line ``key TAB json TAB digest``, sealed as every cache entry is."""
+    out = []
+    for key, value in rows.items():
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        out.append(f"{key}\t{text}\t{_row_digest(key, text)}\n")
+    return "".join(out)
+
+
+def keep_rows(folder: Path, fp: str, rows: dict[str, Any], *, kept: dict[str, Any]) -> None:
+    """Keep ``rows`` (key to JSON value, a line each) for ``fp``, where ``kept`` are the rows
+    :func:`load_rows` read: the new ones are appended when none went, else all are written
+    anew (and other fingerprints' rows removed)."""
+    path = _rows_file(folder, fp)
+    if kept and kept.keys() <= rows.keys():
+        with writing(path), path.open("a", encoding="utf-8") as f:
+            f.write(_lines({k: v for k, v in rows.items() if k not in kept}))
+        return
+    for old in path.parent.glob("map-rows.*.jsonl"):
+        old.unlink(missing_ok=True)
+    write_atomic(path, _lines(rows))
+
+
 def file_hash(path: Path) -> str | None:
     """The sha256 of a file's bytes, or None if it cannot be read."""
     try:
@@ -221,20 +306,28 @@ def file_hash(path: Path) -> str | None:
         return None
 
 
-def outputs_current(folder: Path, key: str, outputs: Iterable[Path]) -> bool:
-    """Whether the outputs were written from inputs with this ``key`` and are unchanged since."""
+def outputs_current(folder: Path, key: str, outputs: Iterable[Path]) -> dict[str, Any] | None:
+    """The summary stamped with the outputs if they were written from inputs with this
+    ``key`` and are unchanged since, else None."""
     try:
         stamp = json.loads((folder / STAMP).read_text("utf-8"))
     except (OSError, ValueError):
-        return False
+        return None
     if not isinstance(stamp, dict) or stamp.get("key") != key:
-        return False
+        return None
     files = stamp.get("files", {})
-    return all(files.get(p.name) == file_hash(p) for p in outputs)
+    summary = stamp.get("summary")
+    if not isinstance(summary, dict) or not all(files.get(p.name) == file_hash(p)
+                                                for p in outputs):
+        return None
+    return summary
 
 
-def stamp_outputs(folder: Path, key: str, written: dict[Path, str]) -> None:
-    """Record that the outputs now hold ``written``, the texts inputs with this ``key`` give."""
+def stamp_outputs(folder: Path, key: str, written: dict[Path, str],
+                  summary: dict[str, Any]) -> None:
+    """Record that the outputs now hold ``written``, the texts inputs with this ``key`` give,
+    and what the build found (``summary``, JSON), to report when nothing changed."""
     files = {p.name: hashlib.sha256(text.encode("utf-8")).hexdigest()
              for p, text in written.items()}
-    write_atomic(folder / STAMP, json.dumps({"key": key, "files": files}, sort_keys=True))
+    write_atomic(folder / STAMP, json.dumps({"key": key, "files": files, "summary": summary},
+                                            sort_keys=True, ensure_ascii=False))

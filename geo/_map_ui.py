@@ -53,33 +53,38 @@ def kind_css(kinds: Sequence[str], colours: Mapping[str, str], other: str) -> st
     return "".join(f".geo-k{i}{{background:{colours.get(k, other)}}}" for i, k in enumerate(kinds))
 
 
-def _class_labels(classes: Sequence[int], top: int) -> list[str]:
-    """"1", "2", "3–4", "5+" style labels of the mention classes (the last one ends at top)."""
-    highs = [c - 1 for c in classes[1:]] + [top]
-    return [str(lo) if lo == hi else f"{lo}–{hi}" for lo, hi in zip(classes, highs, strict=True)]
+def _class_labels(classes: Sequence[int]) -> list[str]:
+    """"1", "2", "3–4", "5+" style labels of classes that begin at these counts."""
+    highs = [c - 1 for c in classes[1:]]
+    labels = [str(lo) if lo == hi else f"{lo}–{hi}" for lo, hi in zip(classes, highs, strict=False)]
+    return [*labels, f"{classes[-1]}+"] if classes else []
 
 
 def _swatch(style: str, label: str) -> str:
     return f"<div><i class='geo-swatch' style='{style}'></i>{label}</div>"
 
 
-def legend_html(kinds: Sequence[str], *, classes: Sequence[int], top: int,
-                context: Mapping[str, str]) -> str:
+def legend_html(kinds: Sequence[str], *, sizes: Sequence[int], radii: Sequence[float],
+                classes: Sequence[int], top: int, context: Mapping[str, str]) -> str:
     """The legend: marker kinds and sizes, the regions' colour scale, the context layers.
 
-    Built only from geo's own constants and numbers, never from article text (a kind that
-    geo has no label for is shown as the gazetteer spells it, escaped).
+    The size and shade classes begin at quantiles of the mention counts (see
+    ``geo.render.quantile_classes``). Built only from geo's own constants and numbers, never
+    from article text (a kind that geo has no label for is shown as the gazetteer spells it,
+    escaped).
     """
     rows = ["<details open class='geo-legend'><summary>Legend</summary>",
             "<div class='geo-legend-h'>Mentioned places</div>"]
     rows += [f"<div><i class='geo-dot geo-k{i}'></i>{html.escape(KIND_LABELS.get(k, k))}</div>"
              for i, k in enumerate(kinds)]
-    rows.append(f"<div class='geo-note'>size: mentions (largest {top}); a numbered circle "
-                "groups nearby places</div>")
+    rows.append(f"<div class='geo-legend-h'>Size: mentions (largest {top})</div><div>")
+    rows += [f"<span class='geo-step'><i class='geo-size' style='width:{2 * r:g}px;"
+             f"height:{2 * r:g}px'></i>{lab}</span>"
+             for r, lab in zip(radii, _class_labels(sizes), strict=True)]
+    rows.append("</div><div class='geo-note'>a numbered circle groups nearby places</div>")
     rows.append("<div class='geo-legend-h'>Mentioned regions: mentions</div><div>")
     rows += [f"<span class='geo-step'><i class='geo-swatch' style='background:{c}'></i>{lab}"
-             "</span>" for c, lab in zip(ramp(len(classes)), _class_labels(classes, top),
-                                        strict=True)]
+             "</span>" for c, lab in zip(ramp(len(classes)), _class_labels(classes), strict=True)]
     rows.append("</div><div class='geo-legend-h'>Context</div>")
     rows += [_swatch(f"border:2px solid {c};background:{c}22", title)
              for title, c in context.items()]

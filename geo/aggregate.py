@@ -8,7 +8,6 @@ from collections.abc import Iterable
 from geo.records import ArticleResult, MappedPlace, Mention, Place
 
 MAP_ROLES = frozenset({"name", "demonym"})
-MAX_SNIPPETS = 5
 
 
 def on_map(mention: Mention, *, min_score: float) -> bool:
@@ -18,12 +17,13 @@ def on_map(mention: Mention, *, min_score: float) -> bool:
 
 
 def places(results: Iterable[ArticleResult], *, min_score: float) -> list[MappedPlace]:
-    """One MappedPlace per distinct place mentioned, most mentioned first (ties by id)."""
+    """One MappedPlace per distinct place mentioned, most mentioned first (ties by id); its
+    snippets hold, per article that names it, the first sentence that does."""
     found: dict[str, Place] = {}
     count: dict[str, int] = defaultdict(int)
     articles: dict[str, dict[str, None]] = defaultdict(dict)
     names: dict[str, dict[str, None]] = defaultdict(dict)
-    snippets: dict[str, dict[tuple[str, str], None]] = defaultdict(dict)
+    snippets: dict[str, dict[str, str]] = defaultdict(dict)
     for result in results:
         for m in result.mentions:
             if not on_map(m, min_score=min_score):
@@ -34,9 +34,8 @@ def places(results: Iterable[ArticleResult], *, min_score: float) -> list[Mapped
             count[pid] += 1
             articles[pid][result.article.id] = None
             names[pid][m.text] = None
-            if len(snippets[pid]) < MAX_SNIPPETS:
-                snippets[pid][(result.article.id, m.sentence)] = None
+            snippets[pid].setdefault(result.article.id, m.sentence)
     out = [MappedPlace(place=found[pid], mentions=count[pid], articles=tuple(articles[pid]),
-                       names=tuple(sorted(names[pid])), snippets=tuple(snippets[pid]))
+                       names=tuple(sorted(names[pid])), snippets=tuple(snippets[pid].items()))
            for pid in found]
     return sorted(out, key=lambda mp: (-mp.mentions, mp.place.id))

@@ -363,10 +363,15 @@ def cmd_bench_list(args: argparse.Namespace) -> int:
 
 
 def cmd_bench_map(args: argparse.Namespace) -> int:
-    """Build the map of synthetic articles; print its size and Chromium's load time."""
+    """Build the map of a seeds folder (--seeds DIR) or of synthetic articles; print its size,
+    Chromium's load time and JS heap, and (of a folder) the first-build, no-change and add-one
+    times."""
     from geo import bench_map
 
-    result = bench_map.run(_settings(args), count=args.articles, runs=args.runs)
+    if args.seeds:
+        result = bench_map.run_seeds(_settings(args), Path(args.seeds), runs=args.runs)
+    else:
+        result = bench_map.run(_settings(args), count=args.articles, runs=args.runs)
     print("\n".join(result.lines()))
     return 0 if result.ok else 1
 
@@ -467,6 +472,8 @@ def _parser() -> argparse.ArgumentParser:
     bm = add("bench-map", cmd_bench_map)
     bm.add_argument("--articles", type=int, default=1000, help="how many (default 1000)")
     bm.add_argument("--runs", type=int, default=3, help="page loads to time (default 3)")
+    bm.add_argument("--seeds", metavar="DIR",
+                    help="a real articles folder (copied to a scratch folder, never changed)")
     return p
 
 

@@ -38,7 +38,16 @@ def places_collection(places: Iterable[MappedPlace], shape_of: ShapeOf) -> dict[
 
 def dumps(collection: dict[str, Any]) -> str:
     """Deterministic, compact-but-readable GeoJSON text (one feature per line)."""
+    return join_features(feature_text(f) for f in collection["features"])
+
+
+def feature_text(feature: dict[str, Any]) -> str:
+    """One feature's line of :func:`dumps`."""
+    return json.dumps(feature, ensure_ascii=False, sort_keys=True)
+
+
+def join_features(lines: Iterable[str]) -> str:
+    """The FeatureCollection text of :func:`dumps` from its features' lines."""
     head = '{"type": "FeatureCollection", "features": ['
-    feats = ",\n".join(json.dumps(f, ensure_ascii=False, sort_keys=True)
-                       for f in collection["features"])
+    feats = ",\n".join(lines)
     return head + ("\n" + feats + "\n" if feats else "") + "]}\n"

@@ -10,8 +10,10 @@ are the same bytes either way.
 from __future__ import annotations
 
 import hashlib
+import json
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -21,9 +23,11 @@ from geo import _cache, aggregate, articles, geocode, geojson, render
 from geo._io import build_lock, remove_leftovers, write_all_atomic
 from geo.articles import Added, Repaired, Skipped
 from geo.errors import InputError
+from geo.gazetteer import overlay
 from geo.gazetteer.store import Gazetteer, load
+from geo.geojson import AREA_KINDS, ShapeOf
 from geo.recognize import spans
-from geo.records import Article, ArticleResult, MappedPlace, Mention
+from geo.records import Article, ArticleResult, MappedPlace, Mention, Place
 from geo.resolve import resolve
 from geo.settings import Settings
 
@@ -80,21 +84,33 @@ def _failed(article: Article, error: Exception) -> Skipped:
     return Skipped(Path(article.path or article.id), reason)
 
 
-def analyse(settings: Settings, *, progress: Track | None = None) -> Corpus:
-    """Read the seeds folder and resolve every article's mentions, from the cache when it can.
+@dataclass(frozen=True, slots=True)
+class _Seeds:
+    """The seeds folder as read: the readable articles, the skipped files, and each article's
+    extraction key (by id)."""
 
-    An article whose extraction raises is reported as skipped; the others go on.
-    ``progress`` wraps the articles that need extracting (a progress bar, say).
-    """
+    good: tuple[Article, ...]
+    skipped: tuple[Skipped, ...]
+    keys: dict[str, str]
+    repaired: tuple[Repaired, ...] = ()
+
+
+def _read(settings: Settings) -> _Seeds:
     check_folders(settings)
-    folder = _cache.cache_dir(settings.out_dir)
     fp = _cache.extraction_fingerprint(settings.gazetteer_dir)
     read = list(articles.read_all(settings.seeds_dir, max_bytes=settings.max_article_bytes))
-    good = [a for a in read if isinstance(a, Article)]
-    skipped = [a for a in read if isinstance(a, Skipped)]
-    keys = {a.id: _cache.text_key(fp, a.text) for a in good}
-    found = {a.id: _cache.load(folder, keys[a.id]) for a in good}
-    misses = [a for a in good if found[a.id] is None]
+    good = tuple(a for a in read if isinstance(a, Article))
+    return _Seeds(good=good, skipped=tuple(a for a in read if isinstance(a, Skipped)),
+                  keys={a.id: _cache.text_key(fp, a.text) for a in good},
+                  repaired=tuple(a for a in read if isinstance(a, Repaired)))
+
+
+def _resolve(settings: Settings, seeds: _Seeds, found: dict[str, tuple[Mention, ...] | None],
+             *, progress: Track | None) -> Corpus:
+    """The corpus, with the articles ``found`` holds no mentions for extracted (and cached)."""
+    folder = _cache.cache_dir(settings.out_dir)
+    skipped = list(seeds.skipped)
+    misses = [a for a in seeds.good if found.get(a.id) is None]
     gaz = gazetteer(settings) if misses else None
     for art in progress(misses) if progress else misses:
         assert gaz is not None
@@ -103,16 +119,16 @@ def analyse(settings: Settings, *, progress: Track | None = None) -> Corpus:
         except Exception as e:  # noqa: BLE001 - one article's bug must not stop the others
             skipped.append(_failed(art, e))
             continue
-        _cache.store(folder, keys[art.id], mentions)
+        _cache.store(folder, seeds.keys[art.id], mentions)
         found[art.id] = mentions
-    results = tuple(ArticleResult(a, m) for a in good if (m := found[a.id]) is not None)
+    results = tuple(ArticleResult(a, m) for a in seeds.good if (m := found.get(a.id)) is not None)
     # names the gazetteer lacks, placed by the geocoder's answers (kept, or asked when the
     # settings name a geocoder); after the cache, which holds the gazetteer's extraction only
     results = geocode.place_unresolved(results, settings)
     return Corpus(results=results, skipped=tuple(sorted(skipped, key=lambda s: s.path)),
-                  extracted=len(misses), cached=len(good) - len(misses),
-                  keys=tuple(keys[r.article.id] for r in results),
-                  repaired=tuple(a for a in read if isinstance(a, Repaired)))
+                  extracted=len(misses), cached=len(seeds.good) - len(misses),
+                  keys=tuple(seeds.keys[r.article.id] for r in results),
+                  repaired=seeds.repaired)
 
 
 def check_folders(settings: Settings) -> None:
@@ -131,24 +147,79 @@ def check_folders(settings: Settings) -> None:
         raise InputError(msg)
 
 
-def _render_key(settings: Settings, corpus: Corpus) -> str:
+def _geocoding(settings: Settings) -> bool:
+    """Whether names the gazetteer lacks are placed by a geocoder's answers: asked in this
+    build, or kept by an earlier one (see ``geo.geocode``)."""
+    return settings.geocoder is not None or overlay.geocoded_path(settings.gazetteer_dir).exists()
+
+
+def analyse(settings: Settings, *, progress: Track | None = None) -> Corpus:
+    """Read the seeds folder and resolve every article's mentions, from the cache when it can.
+
+    An article whose extraction raises is reported as skipped; the others go on.
+    ``progress`` wraps the articles that need extracting (a progress bar, say).
+    """
+    seeds = _read(settings)
+    return _resolve(settings, seeds, _extractions(settings, seeds), progress=progress)
+
+
+def _extractions(settings: Settings, seeds: _Seeds) -> dict[str, tuple[Mention, ...] | None]:
+    """Each article's cached extraction (None where there is none)."""
+    folder = _cache.cache_dir(settings.out_dir)
+    return {a.id: _cache.load(folder, seeds.keys[a.id]) for a in seeds.good}
+
+
+def _map_corpus(settings: Settings, seeds: _Seeds, *, progress: Track | None) -> Corpus:
+    """The corpus with only the mentions the map may show (placed names and demonyms).
+
+    These come from one cache file for all articles (one line each, read at once, much smaller
+    than the extractions), then from each article's extraction, then from extracting it; new
+    articles' lines are appended, and the file is written anew when articles went.
+    """
+    folder = _cache.cache_dir(settings.out_dir)
+    fp = _cache.extraction_fingerprint(settings.gazetteer_dir)
+    rows = _cache.load_rows(folder, fp)
+    found: dict[str, tuple[Mention, ...] | None] = {}
+    for art in seeds.good:
+        key = seeds.keys[art.id]
+        try:
+            found[art.id] = _cache.decode_data(rows[key]) if key in rows else None
+        except (ValueError, KeyError, TypeError, IndexError):
+            found[art.id] = None
+            del rows[key]  # so that its line is written again below
+        if found[art.id] is None:
+            full = _cache.load(folder, key)
+            found[art.id] = None if full is None else _mappable(full)
+    corpus = _resolve(settings, seeds, found, progress=progress)
+    mapped = {k: rows[k] if k in rows else _cache.encode_data(_mappable(r.mentions))
+              for k, r in zip(corpus.keys, corpus.results, strict=True)}
+    if mapped.keys() != rows.keys():
+        _cache.keep_rows(folder, fp, mapped, kept=rows)
+    return corpus
+
+
+def _mappable(mentions: Iterable[Mention]) -> tuple[Mention, ...]:
+    return tuple(m for m in mentions if m.place is not None and m.role in aggregate.MAP_ROLES)
+
+
+def _render_key(settings: Settings, seeds: _Seeds) -> str:
     """A hash of everything the output files are made from: the code, gazetteer and packages
-    (the render fingerprint), the score threshold, the geocoder's answers used, and per
-    article its extraction's key (its text's, see ``analyse``) and the metadata the page
+    (the render fingerprint), the score threshold, the geocoder's kept answers, and per
+    article its extraction's key (its text's, see ``_read``) and the metadata the page
     shows."""
-    shown = [(key, a.id, a.title, a.source, a.url, a.date)
-             for key, a in zip(corpus.keys, (r.article for r in corpus.results), strict=True)]
+    shown = [(seeds.keys[a.id], a.id, a.title, a.source, a.url, a.date) for a in seeds.good]
     h = hashlib.sha256(_cache.render_fingerprint(settings.gazetteer_dir).encode())
     h.update(repr((settings.min_score, shown)).encode("utf-8", "surrogatepass"))
-    h.update(repr(geocode.placed(corpus.results)).encode("utf-8", "surrogatepass"))
+    answers = overlay.geocoded_path(settings.gazetteer_dir)
+    h.update(str(_cache.file_hash(answers) if answers.exists() else None).encode())
     return h.hexdigest()
 
 
-def _skeleton(settings: Settings, context: dict[str, Any]) -> render.Skeleton:
+def _skeleton(settings: Settings, context: Callable[[], dict[str, Any]]) -> render.Skeleton:
     """The page's skeleton: the one kept in the cache for the same code, gazetteer and packages
     (the render fingerprint), else a new one (then kept).
 
-    ``context`` holds the context layers; the offline basemap is the gazetteer's
+    ``context`` gives the context layers; the offline basemap is the gazetteer's
     ``basemap.geojson``, compact JSON as the gazetteer build writes it, embedded as it is.
     """
     folder = _cache.cache_dir(settings.out_dir)
@@ -157,23 +228,122 @@ def _skeleton(settings: Settings, context: dict[str, Any]) -> render.Skeleton:
     found = None if kept is None else render.Skeleton.parse(kept)
     if found is None:
         basemap = (settings.gazetteer_dir / "basemap.geojson").read_text("utf-8").rstrip()
-        found = render.skeleton(render.backdrop(context, basemap))
+        labels = render.labels(_label_places(settings.gazetteer_dir),
+                               names=_name_counts(settings.gazetteer_dir))
+        found = render.skeleton(render.backdrop(context(), basemap, labels))
         _cache.keep_text(folder, "skeleton", key, found.text)
     return found
 
 
+def _label_places(gazetteer_dir: Path) -> Iterator[Place]:
+    """The gazetteer's countries, first-level units and cities (the basemap's labels), read
+    from its ``places.tsv``."""
+    with (gazetteer_dir / "places.tsv").open(encoding="utf-8") as f:
+        next(f)  # the header
+        for line in f:
+            pid, name, kind, country, admin1, lat, lon, pop, _ = line.split("\t")
+            if kind in render.LABEL_KINDS:
+                yield Place(id=pid, name=name, kind=kind, country=country, admin1=admin1,
+                            lat=float(lat), lon=float(lon), population=int(pop))
+
+
+def _name_counts(gazetteer_dir: Path) -> Counter[str]:
+    """How many names each place id has in the gazetteer's ``names.tsv`` (its prominence)."""
+    counts: Counter[str] = Counter()
+    with (gazetteer_dir / "names.tsv").open(encoding="utf-8") as f:
+        for line in f:
+            counts.update(line.rstrip("\n").partition("\t")[2].split(","))
+    return counts
+
+
+def _regions(settings: Settings, mapped: Sequence[MappedPlace],
+             shape_of: ShapeOf) -> render.Regions:
+    """The mentioned regions' polygons, cell by cell (``render.region_groups``): a cell's are
+    kept in the cache for the same regions, code and gazetteer, else simplified again."""
+    folder = _cache.cache_dir(settings.out_dir)
+    fp = _cache.render_fingerprint(settings.gazetteer_dir)
+    kept = _cache.load_json(folder, "regions", fp)
+    cells: dict[str, Any] = kept if isinstance(kept, dict) else {}
+    number = {mp.place.id: i for i, mp in enumerate(mapped)}
+    parts, now = [], {}
+    for numbers in render.region_groups(mapped).values():
+        ids = [mapped[i].place.id for i in numbers]
+        key = hashlib.sha256("\0".join(ids).encode("utf-8", "surrogatepass")).hexdigest()
+        try:
+            part = render.Regions(places=tuple(number[pid] for pid in cells[key]["ids"]),
+                                  topology=cells[key]["topology"])
+        except (TypeError, KeyError):
+            part = render.regions_of(mapped, shape_of, numbers)
+        now[key] = {"ids": [mapped[i].place.id for i in part.places], "topology": part.topology}
+        parts.append(part)
+    if now.keys() != cells.keys():
+        _cache.keep_json(folder, "regions", fp, now)
+    return render.merged(mapped, parts)
+
+
+_RAW = {"type": "geo:raw", "coordinates": "\0"}  # where a polygon's kept text goes
+
+
+def _places_text(settings: Settings, mapped: Sequence[MappedPlace], shape_of: ShapeOf) -> str:
+    """``places.geojson``: as ``geojson.dumps`` writes it, with each polygon's text kept in
+    the cache for the same code and gazetteer (dumping thousands of polygons is most of it)."""
+    folder = _cache.cache_dir(settings.out_dir)
+    key = _cache.render_fingerprint(settings.gazetteer_dir)
+    kept = _cache.load_json(folder, "polygons", key)
+    texts: dict[str, str] = kept if isinstance(kept, dict) else {}
+    raw = geojson.feature_text(_RAW)
+    lines, new = [], False
+    for mp in mapped:
+        pid = mp.place.id
+        if pid not in texts:
+            shape = shape_of(pid) if mp.place.has_shape and mp.place.kind in AREA_KINDS else None
+            texts[pid] = "" if shape is None else geojson.feature_text(shape)
+            new = True
+        if texts[pid]:
+            # the polygon is the first value of the line: its keys are sorted, "geometry" first
+            line = geojson.feature_text(geojson.place_feature(mp, lambda _: _RAW))
+            lines.append(line.replace(raw, texts[pid], 1))
+        else:
+            lines.append(geojson.feature_text(geojson.place_feature(mp, lambda _: None)))
+    if new:
+        _cache.keep_json(folder, "polygons", key, texts)
+    return geojson.join_features(lines)
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _outputs(settings: Settings, mapped: Sequence[MappedPlace],
              shown: Sequence[Article]) -> dict[Path, str]:
-    """The text of each output file."""
-    gaz = gazetteer(settings)
-    shape_of = cache(gaz.shape)  # both the GeoJSON and the page need each polygon
-    context = gaz.context()
+    """The text of each output file. The gazetteer is loaded only if a polygon or the context
+    layers are not in the cache."""
+    folder = _cache.cache_dir(settings.out_dir)
+    fp = _cache.render_fingerprint(settings.gazetteer_dir)
+
+    @cache
+    def shape_of(place_id: str) -> dict[str, Any] | None:
+        return gazetteer(settings).shape(place_id)  # both the GeoJSON and the page need it
+
+    @cache
+    def context() -> dict[str, Any]:
+        return gazetteer(settings).context()
+
+    context_text = _cache.load_text(folder, "context", fp)
+    if context_text is None or not _is_json(context_text):
+        context_text = geojson.dumps(context())
+        _cache.keep_text(folder, "context", fp, context_text)
     page = render.render(mapped, articles=shown, shape_of=shape_of,
-                         skeleton=_skeleton(settings, context))
+                         skeleton=_skeleton(settings, context),
+                         regions=_regions(settings, mapped, shape_of))
     paths = [settings.out_dir / name for name in OUTPUT_NAMES]
     return {
-        paths[0]: geojson.dumps(geojson.places_collection(mapped, shape_of)),
-        paths[1]: geojson.dumps(context),
+        paths[0]: _places_text(settings, mapped, shape_of),
+        paths[1]: context_text,
         paths[2]: page,
     }
 
@@ -182,8 +352,10 @@ def build(settings: Settings, *, progress: Track | None = None,
           on_wait: Callable[[], None] | None = None) -> BuildReport:
     """Read every article in ``settings.seeds_dir`` and write the map and GeoJSON files.
 
-    A second build of the same output folder waits for the first (``on_wait`` is called when
-    it starts waiting), then builds from the articles as they are by then.
+    When the outputs already hold what these articles give, nothing else is read: the report
+    repeats what the build that wrote them found. A second build of the same output folder
+    waits for the first (``on_wait`` is called when it starts waiting), then builds from the
+    articles as they are by then.
     """
     t0 = time.perf_counter()
     out = settings.out_dir
@@ -191,22 +363,44 @@ def build(settings: Settings, *, progress: Track | None = None,
     folder = _cache.cache_dir(out)
     check_folders(settings)
     with build_lock(out, on_wait=on_wait):
-        corpus = analyse(settings, progress=progress)
+        seeds = _read(settings)
+        key = _render_key(settings, seeds)
+        # with a geocoder named, the build asks it about what it could not answer before
+        summary = None if settings.geocoder else _cache.outputs_current(folder, key, paths)
+        if summary is not None:
+            return _unchanged(seeds, summary, paths, seconds=time.perf_counter() - t0)
+        # the geocoder needs every mention (what the gazetteer matched, placed or not); the
+        # map alone needs only the placed ones, read from one smaller file
+        corpus = (_resolve(settings, seeds, _extractions(settings, seeds), progress=progress)
+                  if _geocoding(settings) else _map_corpus(settings, seeds, progress=progress))
         shown = [r.article for r in corpus.results]
         mapped = aggregate.places(corpus.results, min_score=settings.min_score)
-        key = _render_key(settings, corpus)
-        rendered = not _cache.outputs_current(folder, key, paths)
-        if rendered:
-            texts = _outputs(settings, mapped, shown)
-            remove_leftovers(paths)
-            write_all_atomic(texts)
-            _cache.stamp_outputs(folder, key, texts)
-        _cache.prune(folder, corpus.keys)
+        texts = _outputs(settings, mapped, shown)
+        remove_leftovers(paths)
+        write_all_atomic(texts)
+        failed = sorted(set(corpus.skipped) - set(seeds.skipped), key=lambda s: s.path)
+        # a geocoder may have kept new answers, which the key covers: the key as of now
+        _cache.stamp_outputs(folder, _render_key(settings, seeds), texts, {
+            "places": len(mapped), "mentions": sum(mp.mentions for mp in mapped),
+            "failed": [[str(s.path), s.reason] for s in failed]})
+        _cache.prune(folder, seeds.keys.values())
     return BuildReport(articles=len(shown), skipped=corpus.skipped, places=len(mapped),
                        mentions=sum(mp.mentions for mp in mapped),
                        seconds=time.perf_counter() - t0, outputs=paths,
-                       extracted=corpus.extracted, cached=corpus.cached, rendered=rendered,
+                       extracted=corpus.extracted, cached=corpus.cached, rendered=True,
                        repaired=corpus.repaired)
+
+
+def _unchanged(seeds: _Seeds, summary: dict[str, Any], paths: tuple[Path, ...], *,
+               seconds: float) -> BuildReport:
+    """The report of a build that found its outputs current (``summary`` as stamped)."""
+    failed = [Skipped(Path(path), reason) for path, reason in summary.get("failed", [])]
+    mapped = len(seeds.good) - len(failed)
+    return BuildReport(articles=mapped,
+                       skipped=tuple(sorted([*seeds.skipped, *failed], key=lambda s: s.path)),
+                       places=summary["places"], mentions=summary["mentions"], seconds=seconds,
+                       outputs=paths, extracted=0, cached=mapped, rendered=False,
+                       repaired=seeds.repaired)
 
 
 def export(settings: Settings, path: Path, *, fmt: str | None = None,

@@ -20,14 +20,14 @@ from __future__ import annotations
 import html
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from geo import _map_ui, geocode
 from geo.errors import AssetError
 from geo.geojson import AREA_KINDS, ShapeOf
-from geo.records import Article, MappedPlace
+from geo.records import Article, MappedPlace, Place
 
 KIND_COLOURS = {
     "country": "#6a3d9a", "continent": "#6a3d9a", "region": "#1f78b4", "adm1": "#1f78b4",
@@ -41,75 +41,68 @@ _LAND = {"fillColor": "#f4f1ea", "fillOpacity": 1.0, "color": "#8a8a8a"}
 BASEMAP_STYLES = {"country": {**_LAND, "weight": 0.8, "dashArray": None},  # by feature kind
                   "*": {**_LAND, "weight": 0.4, "dashArray": "3"}}
 AREA_ORDER = {kind: i for i, kind in enumerate(AREA_KINDS)}  # largest first
-MIN_RADIUS, MAX_RADIUS = 5.0, 22.0
+MIN_RADIUS, MAX_RADIUS = 4.0, 16.0
+QUANTILES = (0.0, 0.5, 0.75, 0.9, 0.97)  # where the size and shade classes begin
+COORD_DIGITS = 4  # decimals of a point on the page: about 10 m
+TITLE_CHARS, SOURCE_CHARS = 120, 60  # longer titles and sources are cut on the page
+# Douglas-Peucker tolerance of a region's outline by kind, in grid cells of geo._topo (~110 m)
+TOPO_SCALE = 1000  # geo._topo.SCALE (that module needs numpy; a cached page does not)
+GROUP_DEGREES = 10  # the cells regions are simplified in together (see region_groups)
+TOLERANCES = {"continent": 40, "country": 20, "region": 10, "adm1": 8, "*": 4}
 _ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+MAX_LABEL_ZOOM = 18
 Bounds = tuple[tuple[float, float], tuple[float, float]]
 
 
 def _e(value: object) -> str:
-    """HTML-escape any text that comes from an article or the gazetteer (quotes too)."""
+    """HTML-escape text from the gazetteer that the page shows as HTML (the context layers'
+    popups; quotes too). Article text never goes through here: the page shows it as text."""
     return html.escape(str(value))
-
-
-def _highlight(sentence: str, names: Sequence[str]) -> str:
-    """The sentence, escaped, with each spelling of the place in <mark>."""
-    out = _e(sentence)
-    for name in sorted(names, key=len, reverse=True):
-        out = out.replace(_e(name), f"<mark>{_e(name)}</mark>")
-    return out
 
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def _article_html(art: Article | None, art_id: str) -> str:
-    """An article's title (a link when it has a web address) and its source and date."""
-    title = _e(art.title if art and art.title else art_id)
-    if art and art.url.startswith(("http://", "https://")):
-        title = f'<a href="{_e(art.url)}" target="_blank" rel="noopener">{title}</a>'
-    meta = " · ".join(_e(x) for x in (art.source, art.date) if x) if art else ""
-    return f"<b>{title}</b>{'<br><small>' + meta + '</small>' if meta else ''}"
+def quantile_classes(counts: Sequence[int], *, quantiles: Sequence[float] = QUANTILES
+                     ) -> tuple[int, ...]:
+    """Lower bounds of the classes of mention counts, at these quantiles of ``counts`` (a
+    count shared by many places makes one class, so there may be fewer than ``quantiles``)."""
+    ordered = sorted(counts) or [1]
+    n = len(ordered)
+    return tuple(sorted({ordered[min(n - 1, int(q * n))] for q in quantiles}))
 
 
-def popup_html(mp: MappedPlace, articles: dict[str, Article]) -> str:
-    """The popup of one place: name, kind, mention count, and per article title and sentence."""
-    p = mp.place
-    kind = _map_ui.KIND_LABELS.get(p.kind, p.kind)
-    rows = [f"<b>{_e(p.name)}</b> <i>({_e(kind)}{', ' + _e(p.country) if p.country else ''})</i>",
-            f"<br>{_plural(mp.mentions, 'mention')} in {_plural(len(mp.articles), 'article')}"]
-    if p.source:  # not from the gazetteer: say where the point comes from
-        rows.append(f"<br><small>source: {_e(p.source)}</small>")
-    for art_id, sentence in mp.snippets:
-        rows.append(f"<hr style='margin:4px 0'>{_article_html(articles.get(art_id), art_id)}"
-                    f"<br>{_highlight(sentence, mp.names)}")
-    more = len(set(mp.articles) - {art_id for art_id, _ in mp.snippets})
-    if more:
-        rows.append(f"<hr style='margin:4px 0'><small>and {_plural(more, 'more article')}</small>")
-    return "<div class='geo-popup'>" + "".join(rows) + "</div>"
+def class_of(mentions: int, classes: Sequence[int]) -> int:
+    """The number of the class ``mentions`` falls in (0 for the lowest)."""
+    return max(sum(1 for low in classes if mentions >= low) - 1, 0)
 
 
-def radius(mentions: int, top: int) -> float:
-    """A marker's radius in pixels: its area grows with the mentions, the most mentioned
-    place gets ``MAX_RADIUS`` and none gets less than ``MIN_RADIUS``."""
-    return round(max(MIN_RADIUS, MAX_RADIUS * math.sqrt(mentions / max(top, 1))), 1)
-
-
-def mention_classes(top: int, *, n: int = 5) -> tuple[int, ...]:
-    """Lower bounds of up to ``n`` classes of mention counts, evenly spaced on a log scale
-    from 1 to ``top`` (the shading of *Mentioned regions*)."""
-    return tuple(sorted({max(1, round(max(top, 1) ** (i / n))) for i in range(n)}))
+def radii(n: int) -> tuple[float, ...]:
+    """The marker radius of each of ``n`` size classes, MIN_RADIUS to MAX_RADIUS."""
+    if n == 1:
+        return ((MIN_RADIUS + MAX_RADIUS) / 2,)
+    return tuple(round(MIN_RADIUS + (MAX_RADIUS - MIN_RADIUS) * i / (n - 1), 1) for i in range(n))
 
 
 def shade(mentions: int, classes: Sequence[int]) -> str:
     """The fill colour of a region mentioned ``mentions`` times."""
-    k = sum(1 for low in classes if mentions >= low) - 1
-    return _map_ui.ramp(len(classes))[max(k, 0)]
+    return _map_ui.ramp(len(classes))[class_of(mentions, classes)]
 
 
 def _iso_date(value: str) -> str:
     """The date if it is ISO yyyy-mm-dd, else "" (such articles stay out of the time filter)."""
     return value if _ISO_DATE_RE.fullmatch(value) else ""
+
+
+def _short(text: str, limit: int) -> str:
+    """The text, cut to ``limit`` characters (with an ellipsis) where it is longer."""
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+def _web_url(value: str) -> str:
+    """The address if it is an http(s) one (the page links only those), else ""."""
+    return value if value.lower().startswith(("http://", "https://")) else ""
 
 
 def ordered_articles(articles: Sequence[Article]) -> list[Article]:
@@ -119,13 +112,14 @@ def ordered_articles(articles: Sequence[Article]) -> list[Article]:
 
 @dataclass(frozen=True, slots=True)
 class Scale:
-    """How the places are drawn: ``top`` is the most mentions of a place (the largest
-    marker), ``kinds`` the kinds on the map in the legend's order (a marker of kind number
-    ``i`` has the class ``geo-k{i}``) and ``classes`` the shades of the regions (see
-    :func:`mention_classes`)."""
+    """How the places are drawn: ``kinds`` are the kinds on the map in the legend's order (a
+    marker of kind number ``i`` has the class ``geo-k{i}``), ``sizes`` the classes of the
+    markers' mention counts and ``classes`` those of the regions' (see
+    :func:`quantile_classes`); ``top`` is the most mentions of a place."""
 
     top: int
     kinds: tuple[str, ...]
+    sizes: tuple[int, ...]
     classes: tuple[int, ...]
 
 
@@ -133,67 +127,138 @@ def scale_of(places: Sequence[MappedPlace]) -> Scale:
     """The scale of these places on the map."""
     top = max((mp.mentions for mp in places), default=1)
     kinds = _map_ui.kinds_on_map([mp.place.kind for mp in places])
-    return Scale(top=top, kinds=tuple(kinds), classes=mention_classes(top))
+    areas = [mp.mentions for mp in places if mp.place.kind in AREA_ORDER and mp.place.has_shape]
+    return Scale(top=top, kinds=tuple(kinds), sizes=quantile_classes([mp.mentions for mp in places]),
+                 classes=quantile_classes(areas))
+
+
+def _coordinate(value: float) -> float:
+    return round(value, COORD_DIGITS)
 
 
 def map_data(places: Sequence[MappedPlace], *, articles: Sequence[Article],
-             shape_of: ShapeOf, scale: Scale) -> dict[str, Any]:
-    """The JSON document ``geo-map.js`` draws: articles, places, regions, the view's
-    ``bounds`` (none when no place is mapped: the map keeps its initial view) and, when places
-    come from an online geocoder, the ``attribution`` of each service.
+             regions: Regions, scale: Scale) -> dict[str, Any]:
+    """The JSON document the page's script draws, as tables (see ``geo/static/geo-core.js``):
 
-    Every string in it that the page shows as HTML is escaped here by ``_e``; the script
-    inserts those strings as they are and builds no markup from anything else. The places'
-    search names (``s``) are plain text, which the script only compares and shows as text.
+    - ``articles``: columns ``id``, ``t`` (title, cut to TITLE_CHARS), ``s`` (number in
+      ``sources``, -1 for none),
+      ``d`` (ISO date or "") and ``u`` (http(s) address or ""), oldest first;
+    - ``places``: columns ``n`` (name), ``k`` (kind number), ``c`` (country), ``ll`` (lat, lon
+      pairs, flat, Leaflet's order), ``m`` (mentions), ``z`` (size class), ``alt`` (the other
+      spellings seen) and ``a`` (per place, flat ``article, sentence`` pairs: each article
+      that names it with the first sentence that does, a number in ``sentences``, or -1);
+    - ``sentences``: each sentence once; ``regions`` (see :func:`regions_of`); the scale and
+      the view's ``bounds`` (none when no place is mapped: the map keeps its initial view).
+
+    Every string is plain text, which the script puts in the page as text, never as HTML.
     """
     arts = ordered_articles(articles)
     index = {a.id: i for i, a in enumerate(arts)}
-    by_id = {a.id: a for a in arts}
+    sources = sorted({_short(a.source, SOURCE_CHARS) for a in arts if a.source})
+    source_index = {s: i for i, s in enumerate(sources)}
+    sentences: dict[str, int] = {}
+    places_table = _place_table(places, index, sentences, scale)
     data: dict[str, Any] = {
-        "articles": [{"t": _e(a.title or a.id), "d": _iso_date(a.date)} for a in arts],
-        "places": [_place_record(mp, by_id, index, scale) for mp in places],
-        "regions": _region_records(places, shape_of, scale.classes)}
-    sources = sorted({mp.place.source for mp in places if mp.place.source})
-    if sources:  # the page adds these to its attribution
-        data["attribution"] = [_e(geocode.attribution(s)) for s in sources]
+        "articles": {"id": [a.id for a in arts],
+                     "t": [_short(a.title or a.id, TITLE_CHARS) for a in arts],
+                     "s": [source_index.get(_short(a.source, SOURCE_CHARS), -1) for a in arts],
+                     "d": [_iso_date(a.date) for a in arts], "u": [_web_url(a.url) for a in arts]},
+        "sources": sources,
+        "places": places_table,
+        "sentences": list(sentences),
+        "regions": {"p": list(regions.places), "topology": regions.topology},
+        "kinds": [_map_ui.KIND_LABELS.get(k, k) for k in scale.kinds],
+        "sizes": list(scale.sizes), "radii": list(radii(len(scale.sizes))),
+        "classes": list(scale.classes), "ramp": _map_ui.ramp(len(scale.classes)),
+    }
+    geocoded = sorted({mp.place.source for mp in places if mp.place.source})
+    if geocoded:  # places from an online geocoder: the popup and the attribution name it
+        places_table["src"] = [mp.place.source for mp in places]
+        # Leaflet's attribution control takes HTML, so this one string is escaped here
+        data["attribution"] = [html.escape(geocode.attribution(s)) for s in geocoded]
     box = bounds(places)
     return data if box is None else {**data, "bounds": box}
 
 
-def _place_record(mp: MappedPlace, by_id: dict[str, Article], index: dict[str, int],
-                  scale: Scale) -> dict[str, Any]:
-    p = mp.place
-    label = _map_ui.KIND_LABELS.get(p.kind, p.kind)
-    return {
-        "ll": [p.lat, p.lon],  # Leaflet's (lat, lon) order
-        "r": radius(mp.mentions, scale.top),
-        "k": scale.kinds.index(p.kind),
-        "tip": f"<b>{_e(p.name)}</b> ({_e(label)}) · {_plural(mp.mentions, 'mention')}",
-        "pop": popup_html(mp, by_id),
-        "a": sorted(index[a] for a in mp.articles if a in index),
-        "s": list(dict.fromkeys((p.name, *mp.names))),
-    }
-
-
-def _region_records(places: Sequence[MappedPlace], shape_of: ShapeOf,
-                    classes: Sequence[int]) -> list[dict[str, Any]]:
-    """Polygons of the mentioned areas, largest kinds first so smaller units lie on top.
-
-    Countries get a faint fill and a firm outline, so a country does not drown its regions.
-    """
-    out = []
-    areas = [(i, mp) for i, mp in enumerate(places) if mp.place.kind in AREA_ORDER]
-    for i, mp in sorted(areas, key=lambda x: AREA_ORDER[x[1].place.kind]):
+def _place_table(places: Sequence[MappedPlace], index: dict[str, int],
+                 sentences: dict[str, int], scale: Scale) -> dict[str, list[Any]]:
+    table: dict[str, list[Any]] = {key: [] for key in ("n", "k", "c", "ll", "m", "z", "alt", "a")}
+    for mp in places:
         p = mp.place
-        shape = shape_of(p.id) if p.has_shape else None
-        if shape is None:
-            continue
-        colour = shade(mp.mentions, classes)
-        broad = AREA_ORDER[p.kind] <= AREA_ORDER["country"]
-        style = {"color": colour, "weight": 2.5 if broad else 1, "fillColor": colour,
-                 "fillOpacity": 0.1 if broad else 0.45}
-        out.append({"p": i, "g": shape, "s": style})  # "g" stays GeoJSON (lon, lat)
+        table["n"].append(p.name)
+        table["k"].append(scale.kinds.index(p.kind))
+        table["c"].append(p.country)
+        table["ll"] += [_coordinate(p.lat), _coordinate(p.lon)]  # Leaflet's (lat, lon) order
+        table["m"].append(mp.mentions)
+        table["z"].append(class_of(mp.mentions, scale.sizes))
+        table["alt"].append([n for n in mp.names if n != p.name])
+        said = dict(mp.snippets)
+        pairs = sorted((index[a], sentences.setdefault(said[a], len(sentences)) if a in said
+                        else -1) for a in mp.articles if a in index)
+        table["a"].append([x for pair in pairs for x in pair])
+    return table
+
+
+@dataclass(frozen=True, slots=True)
+class Regions:
+    """The polygons of the mentioned areas: ``places`` are their numbers among the mapped
+    places, largest kinds first (so smaller units lie on top), ``topology`` their shapes as
+    ``geo._topo.topology`` gives them."""
+
+    places: tuple[int, ...]
+    topology: dict[str, Any]
+
+
+def region_places(places: Sequence[MappedPlace]) -> list[int]:
+    """The numbers of the places drawn as regions, largest kinds first."""
+    areas = [i for i, mp in enumerate(places)
+             if mp.place.kind in AREA_ORDER and mp.place.has_shape]
+    return sorted(areas, key=lambda i: AREA_ORDER[places[i].place.kind])
+
+
+def region_groups(places: Sequence[MappedPlace]) -> dict[str, list[int]]:
+    """The regions' numbers by the cell of GROUP_DEGREES their point lies in: each cell's
+    borders are shared and simplified together (and kept apart, so that a new region costs
+    only its cell's work), borders across cells once per side."""
+    out: dict[str, list[int]] = {}
+    for i in region_places(places):
+        p = places[i].place
+        cell = f"{math.floor(p.lat / GROUP_DEGREES)}/{math.floor(p.lon / GROUP_DEGREES)}"
+        out.setdefault(cell, []).append(i)
     return out
+
+
+def regions_of(places: Sequence[MappedPlace], shape_of: ShapeOf,
+               numbers: Sequence[int] | None = None) -> Regions:
+    """The polygons of the regions among the mapped places (those ``numbers``, or all),
+    simplified by kind (``TOLERANCES``); a region too small to keep a ring at its tolerance is
+    left out."""
+    from geo import _topo  # numpy and shapely: only a build with new regions needs them
+
+    chosen = region_places(places) if numbers is None else numbers
+    found = [(i, shape) for i in chosen if (shape := shape_of(places[i].place.id)) is not None]
+    tolerance = [TOLERANCES.get(places[i].place.kind, TOLERANCES["*"]) for i, _ in found]
+    topology = _topo.topology([(shape, t) for (_, shape), t in zip(found, tolerance, strict=True)])
+    kept = [j for j, shape in enumerate(topology["shapes"]) if shape]
+    return Regions(places=tuple(found[j][0] for j in kept),
+                   topology={**topology, "shapes": [topology["shapes"][j] for j in kept]})
+
+
+def merged(places: Sequence[MappedPlace], parts: Sequence[Regions]) -> Regions:
+    """The regions of several :func:`regions_of` as one, largest kinds first: their arcs one
+    after the other, their shapes' arc references moved to match (see ``geo._topo``)."""
+    arcs: list[str] = []
+    shapes: list[Any] = []
+    for part in parts:
+        at = len(arcs)
+        arcs += part.topology["arcs"]
+        shapes += [[[[r + at if r >= 0 else ~(~r + at) for r in ring] for ring in poly]
+                    for poly in shape] for shape in part.topology["shapes"]]
+    numbers = [i for r in parts for i in r.places]
+    order = sorted(range(len(numbers)), key=lambda j: AREA_ORDER[places[numbers[j]].place.kind])
+    return Regions(places=tuple(numbers[j] for j in order),
+                   topology={"scale": TOPO_SCALE, "arcs": arcs,
+                             "shapes": [shapes[j] for j in order]})
 
 
 def bounds(places: Sequence[MappedPlace]) -> Bounds | None:
@@ -230,16 +295,68 @@ def context_features(context: dict[str, Any], layer: str) -> list[dict[str, Any]
 class Backdrop:
     """What the page shows whatever the articles, as the JavaScript that draws it.
 
-    ``basemap`` builds the offline basemap (the gazetteer's JSON text, embedded as it is);
-    ``context`` holds ``(layer name, expression)`` of each context layer.
+    ``basemap`` builds the offline basemap (the gazetteer's JSON text, embedded as it is) with
+    its place labels; ``context`` holds ``(layer name, expression)`` of each context layer.
     """
 
     basemap: str
     context: tuple[tuple[str, str], ...]
 
 
-def backdrop(context: dict[str, Any], basemap: str) -> Backdrop:
-    """The backdrop of the page: the basemap (JSON text) and the context layers (GeoJSON)."""
+@dataclass(frozen=True, slots=True)
+class Label:
+    """A name on the offline basemap: shown from zoom ``low`` to ``high`` where it does not
+    collide with a label placed before it (labels are placed in the order given)."""
+
+    name: str
+    lat: float
+    lon: float
+    low: int
+    high: int
+    style: int  # LABEL_STYLES' number
+
+
+LABEL_STYLES = ("country", "city", "adm1")
+LABEL_KINDS = frozenset(LABEL_STYLES)
+# the smallest city population labelled at each zoom, and the zooms of countries and provinces
+CITY_ZOOMS = ((5_000_000, 3), (1_000_000, 5), (300_000, 6), (100_000, 8))
+COUNTRY_ZOOMS, ADM1_ZOOMS = (2, 5), (6, MAX_LABEL_ZOOM)
+
+
+def labels(places: Iterable[Place], *, names: Mapping[str, int]) -> list[Label]:
+    """The labels of the offline basemap: countries when zoomed out, then the large cities
+    (the larger, the sooner) and the governorate/province names as you zoom in.
+
+    Where labels collide the page keeps the first; cities come before provinces, and among
+    cities shown from the same zoom the one known by more ``names`` (a place id's number of
+    names in the gazetteer) comes first: the city itself rather than a district of it that
+    GeoNames gives the city's population.
+    """
+    ranked = []
+    for p in places:
+        if p.kind == "country":
+            label = Label(p.name, p.lat, p.lon, *COUNTRY_ZOOMS, 0)
+        elif p.kind == "adm1":
+            label = Label(p.name, p.lat, p.lon, *ADM1_ZOOMS, 2)
+        else:
+            low = next((z for least, z in CITY_ZOOMS if p.population >= least), None)
+            if low is None:
+                continue
+            label = Label(p.name, p.lat, p.lon, low, MAX_LABEL_ZOOM, 1)
+        ranked.append(((label.low, label.style == 2, -names.get(p.id, 0), -p.population,
+                        p.name), label))
+    return [label for _, label in sorted(ranked, key=lambda x: x[0])]
+
+
+def _label_table(found: Sequence[Label]) -> list[Any]:
+    """The labels as one flat list, six values each (Leaflet's (lat, lon) order)."""
+    return [x for lb in found for x in (lb.name, _coordinate(lb.lat), _coordinate(lb.lon),
+                                        lb.low, lb.high, lb.style)]
+
+
+def backdrop(context: dict[str, Any], basemap: str, found: Sequence[Label] = ()) -> Backdrop:
+    """The backdrop of the page: the basemap (JSON text) with these labels, and the context
+    layers (GeoJSON)."""
     layers = []
     for layer, (title, colour, dash) in CONTEXT_STYLES.items():
         data = {"type": "FeatureCollection", "features": context_features(context, layer)}
@@ -248,7 +365,8 @@ def backdrop(context: dict[str, Any], basemap: str) -> Backdrop:
         call = f"geoContext({_map_ui.script_json(data)}, {_map_ui.script_json(style)})"
         layers.append((title, call))
     basemap_call = (f"geoBasemap({_map_ui.script_safe(basemap)}, "
-                    f"{_map_ui.script_json(BASEMAP_STYLES)})")
+                    f"{_map_ui.script_json(BASEMAP_STYLES)}, "
+                    f"{_map_ui.script_json(_label_table(found))})")
     return Backdrop(basemap=basemap_call, context=tuple(layers))
 
 
@@ -270,11 +388,12 @@ class Parts:
 
 
 def parts(places: Sequence[MappedPlace], *, articles: Sequence[Article],
-          shape_of: ShapeOf) -> Parts:
-    """The parts of the page the mapped places and their articles make."""
+          regions: Regions) -> Parts:
+    """The parts of the page the mapped places, their regions and their articles make."""
     scale = scale_of(places)
-    data = map_data(places, articles=articles, shape_of=shape_of, scale=scale)
-    legend = _map_ui.legend_html(scale.kinds, classes=scale.classes, top=scale.top,
+    data = map_data(places, articles=articles, regions=regions, scale=scale)
+    legend = _map_ui.legend_html(scale.kinds, sizes=scale.sizes, radii=radii(len(scale.sizes)),
+                                 classes=scale.classes, top=scale.top,
                                  context={t: c for t, c, _ in CONTEXT_STYLES.values()})
     # built from geo's constants only, so it never holds a "<" that could close the element
     css = _map_ui.kind_css(scale.kinds, KIND_COLOURS, OTHER_COLOUR)
@@ -351,7 +470,7 @@ def skeleton(backdrop: Backdrop) -> Skeleton:
 
 
 def render(places: Sequence[MappedPlace], *, articles: Sequence[Article], shape_of: ShapeOf,
-           skeleton: Skeleton) -> str:
+           skeleton: Skeleton, regions: Regions | None = None) -> str:
     """The whole map page as one self-contained HTML string (deterministic).
 
     Parameters
@@ -365,5 +484,9 @@ def render(places: Sequence[MappedPlace], *, articles: Sequence[Article], shape_
     skeleton
         The page's skeleton: :func:`skeleton` of the :func:`backdrop`, or that one kept from
         an earlier build (it depends on neither the places nor the articles).
+    regions
+        :func:`regions_of` these places, when the caller kept it; else it is made here.
     """
-    return skeleton.fill(parts(places, articles=articles, shape_of=shape_of))
+    if regions is None:
+        regions = regions_of(places, shape_of)
+    return skeleton.fill(parts(places, articles=articles, regions=regions))

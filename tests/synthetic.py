@@ -50,18 +50,23 @@ CONTEXT = {"type": "FeatureCollection", "features": [
      "geometry": square(35.0, 44.0)}]}
 
 
+LABELS = (render.Label("Alpha Town", 35.0, 44.0, 3, 18, 1),)
+
+
 def skeleton() -> render.Skeleton:
-    """The page's skeleton with this basemap and these context layers."""
-    return render.skeleton(render.backdrop(CONTEXT, BASEMAP))
+    """The page's skeleton with this basemap, its label and these context layers."""
+    return render.skeleton(render.backdrop(CONTEXT, BASEMAP, LABELS))
 
 
-def page(places: Sequence[MappedPlace] = PLACES) -> str:
-    """The map page of the three articles."""
-    return render.render(places, articles=ARTICLES, shape_of=shape_of, skeleton=skeleton())
+def page(places: Sequence[MappedPlace] = PLACES,
+         articles: Sequence[Article] = ARTICLES) -> str:
+    """The map page of these places and articles (by default the three)."""
+    return render.render(places, articles=articles, shape_of=shape_of, skeleton=skeleton())
 
 
-def write(folder: Path, places: Sequence[MappedPlace] = PLACES) -> Path:
+def write(folder: Path, places: Sequence[MappedPlace] = PLACES,
+          articles: Sequence[Article] = ARTICLES) -> Path:
     """Write the page to ``folder/index.html`` and return its path."""
     path = folder / "index.html"
-    path.write_text(page(places), encoding="utf-8")
+    path.write_text(page(places, articles), encoding="utf-8")
     return path

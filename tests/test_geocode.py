@@ -224,7 +224,8 @@ def test_a_resolved_name_is_kept_and_a_second_build_asks_nothing(
     kept = overlay.read_geocoded(gdir)
     assert [(e["query"], e["status"]) for e in kept] == [("Dakishman, Kirkuk, Iraq", "found")]
     page = (tmp_path / "maps" / "index.html").read_text("utf-8")
-    assert "Geocoded names: Nominatim" in page and "source: geocoder/nominatim" in page
+    # the attribution, and the place's source that its popup shows ("source: ...")
+    assert "Geocoded names: Nominatim" in page and '"geocoder/nominatim"' in page
 
     assert build(seeds, tmp_path / "again", gdir, *nominatim.options()) == 0
     assert build(seeds, tmp_path / "offline", gdir) == 0

@@ -120,7 +120,8 @@ def test_temporary_files_a_kill_left_in_the_cache_are_removed(tmp_path: Path) ->
     pipeline.build(Settings(seeds_dir=seeds, out_dir=out))
     left = _cache.cache_dir(out) / "extract" / ".abc.json.x1y2.tmp"
     left.write_text("half", encoding="utf-8")
-    pipeline.build(Settings(seeds_dir=seeds, out_dir=out))
+    (seeds / "basra.txt").write_text("Floods in Basra.", encoding="utf-8")
+    pipeline.build(Settings(seeds_dir=seeds, out_dir=out))  # the next build that writes
     assert not left.exists()
 
 

@@ -79,6 +79,8 @@ def test_a_damaged_cache_or_output_is_rebuilt(seeds: Path, tmp_path: Path) -> No
     entries = sorted((_cache.cache_dir(settings.out_dir) / "extract").glob("*.json"))
     assert len(entries) == 3
     entries[0].write_text("{not json", encoding="utf-8")
+    [rows] = (_cache.cache_dir(settings.out_dir) / "text").glob("map-rows.*.jsonl")
+    rows.write_text("f" * 64 + '\t{"places": [', encoding="utf-8")
     (settings.out_dir / "index.html").write_text("edited by hand", encoding="utf-8")
     report = pipeline.build(settings)
     assert (report.extracted, report.rendered) == (1, True)
@@ -179,3 +181,19 @@ def test_adding_an_article_imports_neither_folium_nor_pandas(seeds: Path, tmp_pa
                          capture_output=True, text=True, check=True)
     assert "1 extracted, 3 from cache" in run.stdout, run.stdout
     assert run.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_a_rebuild_reads_the_map_rows_not_every_extraction(seeds: Path, tmp_path: Path) -> None:
+    settings = Settings(seeds_dir=seeds, out_dir=tmp_path / "maps")
+    pipeline.build(settings)
+    before = _outputs(settings.out_dir)
+    extractions = _cache.cache_dir(settings.out_dir) / "extract"
+    shutil.rmtree(extractions)  # what a build would read, were it to read them
+    again = pipeline.build(settings)
+    assert (again.extracted, again.rendered) == (0, False)  # nothing changed: nothing read
+    (seeds / "d.txt").write_text("Floods in Mosul\n\nThe Tigris flooded Mosul.", encoding="utf-8")
+    added = pipeline.build(settings)
+    assert (added.extracted, added.cached, added.rendered) == (1, 3, True)
+    (seeds / "d.txt").unlink()
+    pipeline.build(settings)
+    assert _outputs(settings.out_dir) == before

@@ -18,7 +18,7 @@ from geo.settings import Settings
 from . import synthetic
 
 ASSETS = (_assets.LEAFLET_JS_URL, _assets.LEAFLET_CSS_URL, _assets.CLUSTER_JS_URL,
-          *_assets.CLUSTER_CSS_URLS, _assets.MAP_JS_URL, _assets.MAP_CSS_URL)
+          *_assets.CLUSTER_CSS_URLS, *_assets.MAP_JS_URLS, _assets.MAP_CSS_URL)
 
 
 def _inlined(url: str) -> str:
@@ -36,12 +36,15 @@ def _own_code(page: str) -> str:
 
 
 def _geo_map_call(own: str) -> tuple[str, str]:
-    """The JSON text of the data document and of the legend that the page passes to geoMap
-    (with this page's map and layers)."""
-    call = re.search(r'geoMap\(map_\w+, script_layer_\w+,\s+feature_group_\w+, (\{.*?\}), '
+    """The JSON text of the data document (its own JSON block) and of the legend that the
+    page passes to geoMap (with this page's map and layers)."""
+    data = re.search(r'<script type="application/json" id="geo-data">(\{.*?\})</script>', own,
+                     re.DOTALL)
+    call = re.search(r'geoMap\(map_\w+, script_layer_\w+,\s+feature_group_\w+,\s+'
+                     r'geoData\(document.getElementById\("geo-data"\)\), '
                      r'("\\u003cdetails open class=\'geo-legend\'.*?")\);', own, re.DOTALL)
-    assert call
-    return call.group(1), call.group(2)
+    assert data and call
+    return data.group(1), call.group(1)
 
 
 def test_no_remote_scripts_or_styles(seed_build: Path) -> None:
@@ -65,8 +68,8 @@ def test_article_text_is_escaped(hostile_map: Path) -> None:
     assert '<script>window.__pwned' not in page  # ... but never as markup
     assert "<img src=x" not in page
     assert 'onmouseover="window' not in page
-    assert "\\u0026lt;script\\u0026gt;" in page  # escaped HTML, inside the JSON data
-    assert 'href="javascript:' not in page
+    assert "\\u003cscript\\u003ewindow.__pwned" in page  # plain text, inside the JSON data
+    assert "javascript:" not in page  # never kept, so never a link
     # the articles' text reaches the page only through the data document
     own = _own_code(page)
     data, _ = _geo_map_call(own)
@@ -98,54 +101,83 @@ def test_no_string_in_the_data_can_close_the_script() -> None:
 
 
 def _map_data(places: tuple[MappedPlace, ...], articles: tuple[Article, ...]) -> dict:
-    return render.map_data(places, articles=articles, shape_of=synthetic.shape_of,
+    return render.map_data(places, articles=articles,
+                           regions=render.regions_of(places, synthetic.shape_of),
                            scale=render.scale_of(places))
 
 
-def test_map_data_orders_articles_and_escapes_their_titles() -> None:
+def test_map_data_is_tables_of_articles_places_and_sentences() -> None:
     data = _map_data(synthetic.PLACES, synthetic.ARTICLES)
-    assert [a["d"] for a in data["articles"]] == ["2020-01-01", "2020-06-01", "2021-01-01"]
-    assert data["articles"][1]["t"] == "Second &lt;b&gt;report&lt;/b&gt;"
-    assert [p["a"] for p in data["places"]] == [[0], [1], [0, 2]]
-    assert data["places"][0]["ll"] == [35.0, 44.0]  # (lat, lon), Leaflet's order
-    assert [r["p"] for r in data["regions"]] == [1]  # only the governorate has a polygon
-    assert data["regions"][0]["g"]["coordinates"][0][0] == [44.5, 33.5]  # GeoJSON (lon, lat)
+    arts = data["articles"]
+    assert arts["d"] == ["2020-01-01", "2020-06-01", "2021-01-01"]  # oldest first
+    assert arts["t"][1] == "Second <b>report</b>"  # plain text: the page shows it as text
+    assert arts["u"] == ["https://example.org/a", "", ""]
+    assert [data["sources"][s] if s >= 0 else None for s in arts["s"]] == ["Wire", "Wire", None]
+    places = data["places"]
+    assert places["n"] == ["Alpha Town", "Beta Gov", "Gamma"]
+    assert places["ll"][:2] == [35.0, 44.0]  # (lat, lon), Leaflet's order
+    assert places["alt"] == [[], ["Beta"], []]
+    # (article, sentence) pairs: Gamma is named by articles 0 and 2, quoted from the second
+    assert places["a"][2] == [0, -1, 2, 2]
+    assert data["sentences"][places["a"][1][1]] == "Talks in Beta."
+    assert data["regions"]["p"] == [1]  # only the governorate has a polygon
+    ring = data["regions"]["topology"]["shapes"][0][0][0]
+    assert ring in ([0], [~0])  # one arc, the square's outline, whichever way it runs
     # the view to fit: ((south, west), (north, east)), (lat, lon) as Leaflet takes it, padded
     assert data["bounds"] == ((33.5, 42.5), (37.0, 45.5))
 
 
-def test_search_names_are_plain_text_and_popups_escaped() -> None:
+def test_sentences_are_kept_once_and_urls_only_when_they_are_web_addresses() -> None:
+    arts = (Article(id="x", text="", url="javascript:alert(1)"),
+            Article(id="y", text="", url="HTTPS://example.org/y"))
+    one = "Both Alpha and Beta."
+    places = (MappedPlace(Place("t:1", "Alpha", "town", "IQ", 35.0, 44.0), 1, ("x",), ("Alpha",),
+                          (("x", one),)),
+              MappedPlace(Place("t:2", "Beta", "town", "IQ", 35.1, 44.1), 1, ("x", "y"), ("Beta",),
+                          (("x", one), ("y", "Beta alone."))))
+    data = _map_data(places, arts)
+    assert data["articles"]["u"] == ["", "HTTPS://example.org/y"]
+    assert data["sentences"] == [one, "Beta alone."]
+
+
+def test_search_names_are_plain_text() -> None:
     place = Place("t:9", "A & B <i>", "town", "IQ", 35.0, 44.0)
     mp = MappedPlace(place, 1, ("a",), ("A & B <i>", "A&B"), (("a", "In A & B <i>."),))
-    [rec] = _map_data((mp,), synthetic.ARTICLES)["places"]
-    assert rec["s"] == ["A & B <i>", "A&B"]  # compared and shown as text by geo-map.js
-    assert "<b>A &amp; B &lt;i&gt;</b>" in rec["tip"] and "<i>" not in rec["pop"].split(")")[1]
+    data = _map_data((mp,), synthetic.ARTICLES)
+    assert data["places"]["n"] == ["A & B <i>"] and data["places"]["alt"] == [["A&B"]]
+    assert data["sentences"] == ["In A & B <i>."]
 
 
 def test_undated_or_odd_dates_stay_out_of_the_time_filter() -> None:
     arts = (Article(id="x", text="", date="14 June 2020"), Article(id="y", text=""))
     data = _map_data((), arts)
-    assert [a["d"] for a in data["articles"]] == ["", ""]
+    assert data["articles"]["d"] == ["", ""]
     assert "bounds" not in data  # nothing mapped: the map keeps its initial view
 
 
-def test_marker_sizes_and_region_classes_scale_with_mentions() -> None:
-    assert render.radius(1, 1) == render.MAX_RADIUS
-    assert render.radius(1, 10_000) == render.MIN_RADIUS
-    assert render.radius(25, 100) == render.MAX_RADIUS / 2
-    assert render.mention_classes(1) == (1,)
-    assert render.mention_classes(7) == (1, 2, 3, 5)
-    classes = render.mention_classes(1000)
-    assert classes[0] == 1 and len(classes) == 5 and classes[-1] < 1000
+def test_size_and_shade_classes_begin_at_quantiles_of_the_counts() -> None:
+    counts = [1] * 50 + [2] * 25 + [5] * 15 + [40] * 7 + [900] * 3
+    assert render.quantile_classes(counts) == (1, 2, 5, 40, 900)
+    assert render.quantile_classes([3, 3, 3]) == (3,)
+    assert render.quantile_classes([]) == (1,)
+    classes = (1, 2, 5, 40, 900)
+    assert [render.class_of(n, classes) for n in (1, 4, 5, 899, 5000)] == [0, 1, 2, 3, 4]
+    radii = render.radii(5)
+    assert radii[0] == render.MIN_RADIUS and radii[-1] == render.MAX_RADIUS
+    assert list(radii) == sorted(radii)
     colours = _map_ui.ramp(len(classes))
     assert render.shade(1, classes) == colours[0] and render.shade(999, classes) == colours[-1]
 
 
-def test_popup_counts_the_articles_it_does_not_quote() -> None:
-    mp = MappedPlace(Place("t:9", "Delta", "town", "IQ", 35.0, 44.0), 9,
-                     tuple("abcdefg"), ("Delta",), tuple((a, "In Delta.") for a in "abcde"))
-    html = render.popup_html(mp, {})
-    assert "9 mentions in 7 articles" in html and "and 2 more articles" in html
+def test_basemap_labels_put_cities_before_provinces_and_the_city_before_its_district() -> None:
+    places = [Place("a", "Old Quarter", "city", "IQ", 36.3, 43.1, population=2_000_000),
+              Place("b", "Mosul", "city", "IQ", 36.34, 43.12, population=1_700_000),
+              Place("c", "Nineveh", "adm1", "IQ", 36.0, 42.5),
+              Place("d", "Iraq", "country", "IQ", 33.0, 44.0),
+              Place("e", "Hamlet", "city", "IQ", 36.0, 44.0, population=5_000)]
+    found = render.labels(places, names={"b": 40, "a": 2})
+    assert [lb.name for lb in found] == ["Iraq", "Mosul", "Old Quarter", "Nineveh"]
+    assert (found[1].low, found[3].low) == (5, 6)  # cities of a million from zoom 5
 
 
 def test_legend_lists_the_kinds_the_scale_and_the_context_layers() -> None:
@@ -154,7 +186,7 @@ def test_legend_lists_the_kinds_the_scale_and_the_context_layers() -> None:
     assert found
     legend = json.loads(found.group())
     for piece in ("town", "governorate / province", "city", "Mentioned regions",
-                  "Kurdistan Region", "Disputed territories", "largest 3"):
+                  "Kurdistan Region", "Disputed territories", "largest 3", "geo-size"):
         assert piece in legend
 
 
@@ -170,8 +202,9 @@ def _folium_page(backdrop: render.Backdrop, parts: render.Parts) -> str:
 
 @pytest.mark.parametrize("places", [synthetic.PLACES, ()], ids=["places", "no-places"])
 def test_filled_skeleton_is_the_page_folium_renders(places: tuple[MappedPlace, ...]) -> None:
-    parts = render.parts(places, articles=synthetic.ARTICLES, shape_of=synthetic.shape_of)
-    backdrop = render.backdrop(synthetic.CONTEXT, synthetic.BASEMAP)
+    parts = render.parts(places, articles=synthetic.ARTICLES,
+                         regions=render.regions_of(places, synthetic.shape_of))
+    backdrop = render.backdrop(synthetic.CONTEXT, synthetic.BASEMAP, synthetic.LABELS)
     page = render.render(places, articles=synthetic.ARTICLES, shape_of=synthetic.shape_of,
                          skeleton=synthetic.skeleton())
     assert page == _folium_page(backdrop, parts)
@@ -183,9 +216,11 @@ def test_built_map_is_the_page_folium_renders(seed_build: Path, gaz: Gazetteer) 
     corpus = pipeline.analyse(settings)
     mapped = aggregate.places(corpus.results, min_score=settings.min_score)
     parts = render.parts(mapped, articles=[r.article for r in corpus.results],
-                         shape_of=gaz.shape)
+                         regions=render.regions_of(mapped, gaz.shape))
     basemap = (settings.gazetteer_dir / "basemap.geojson").read_text("utf-8").rstrip()
-    page = _folium_page(render.backdrop(gaz.context(), basemap), parts)
+    labels = render.labels(pipeline._label_places(settings.gazetteer_dir),
+                           names=pipeline._name_counts(settings.gazetteer_dir))
+    page = _folium_page(render.backdrop(gaz.context(), basemap, labels), parts)
     assert (seed_build / "index.html").read_bytes() == page.encode("utf-8")
 
 
@@ -210,7 +245,7 @@ def test_text_that_looks_like_a_hole_or_an_element_id_stays_as_written() -> None
     arts = (Article(id="a", text="", title=odd, date="2020-01-01"),)
     page = render.render(synthetic.PLACES[:1], articles=arts, shape_of=synthetic.shape_of,
                          skeleton=synthetic.skeleton())
-    assert _map_ui.script_json(render._e(odd))[1:-1] in page
+    assert _map_ui.script_json(odd)[1:-1] in page
     assert page.count(".geo-k0{") == 1  # the css went into its own hole only
 
 
@@ -232,8 +267,40 @@ def test_an_asset_holding_a_hole_stops_the_render_instead_of_misplacing_it(
     real = _assets.read_asset
 
     def read_asset(url: str) -> str:
-        return real(url) + (f"/* {render.HOLES['css']} */" if url == _assets.MAP_JS_URL else "")
+        return real(url) + (f"/* {render.HOLES['css']} */" if url == _assets.MAP_JS_URLS[0] else "")
 
     monkeypatch.setattr(_assets, "read_asset", read_asset)
     with pytest.raises(AssetError, match="placeholder"):
         synthetic.skeleton()
+
+
+def _numbers(text: str) -> list[int]:
+    """The numbers of an arc's text (what geo-regions.js decodes)."""
+    out, z, shift = [], 0, 0
+    for ch in text:
+        c = ord(ch) - 63
+        z |= (c & 0x1F) << shift
+        if c & 0x20:
+            shift += 5
+            continue
+        out.append((z >> 1) ^ -(z & 1))
+        z, shift = 0, 0
+    return out
+
+
+def test_neighbours_share_one_border_arc_and_small_rings_go() -> None:
+    from geo import _topo
+
+    left, right = synthetic.square(0.5, 0.5), synthetic.square(0.5, 1.5)  # touching at lon 1
+    tiny = synthetic.square(10.0, 10.0)
+    tiny["coordinates"] = [[[x / 10_000 + 9, y / 10_000 + 9] for x, y in tiny["coordinates"][0]]]
+    topo = _topo.topology([(left, 2), (right, 2), (tiny, 2)])
+    assert render.TOPO_SCALE == _topo.SCALE
+    arcs_of = [{r if r >= 0 else ~r for poly in shape for ring in poly for r in ring}
+               for shape in topo["shapes"][:2]]
+    [shared] = arcs_of[0] & arcs_of[1]  # the border between them, stored once
+    points = _numbers(topo["arcs"][shared])
+    xs = [sum(points[0:i + 1:2]) for i in range(0, len(points), 2)]
+    assert set(xs) == {1000}  # all along lon 1 (grid of 1/1000 degree, longitude first)
+    assert len(topo["arcs"]) == 3
+    assert topo["shapes"][2] == []  # 0.0001 degree wide: nothing left at this tolerance
