@@ -6,14 +6,21 @@ import argparse
 import gc
 import json
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO, TYPE_CHECKING
 
 from geo import __version__, export, pipeline
+from geo._io import replace_atomic
 from geo.errors import GeoError, InputError
 from geo.gazetteer.store import Gazetteer
 from geo.records import Article
 from geo.settings import Settings
+
+if TYPE_CHECKING:
+    from geo import parallel
+    from geo.corpus import BadRow
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -63,9 +70,12 @@ def cmd_build(args: argparse.Namespace) -> int:
     """Read every article in the seeds folder and write the map and GeoJSON files.
 
     Unchanged articles come from the cache in OUT/.geo-cache/; a second build of the same
-    output folder waits for the first to finish.
+    output folder waits for the first to finish. With --mentions, the map is made from the
+    mentions Parquet 'geo extract' wrote (on a cluster, say) instead of the seeds folder.
     """
-    report = pipeline.build(_settings(args), progress=_progress, on_wait=_waiting)
+    mentions = Path(args.mentions) if args.mentions else None
+    report = pipeline.build(_settings(args), progress=_progress, on_wait=_waiting,
+                            jobs=args.jobs, mentions=mentions, metadata=args.articles)
     return _report(report, strict=args.strict)
 
 
@@ -110,26 +120,73 @@ def cmd_bench_build(args: argparse.Namespace) -> int:
     return 0 if result.ok else 1
 
 
+def _skipped(row: BadRow) -> None:
+    print(f"skipped {row.message()}", file=sys.stderr)
+
+
+@contextmanager
+def _article_bar() -> Iterator[Callable[[int], None]]:
+    """A progress bar counting articles, on a terminal once it runs 0.5 s; yields its update."""
+    if not sys.stderr.isatty():
+        yield lambda n: None
+        return
+    from tqdm import tqdm
+
+    with tqdm(desc="extracting", unit="article", file=sys.stderr, delay=0.5,
+              leave=False) as bar:
+        yield bar.update
+
+
 def cmd_extract(args: argparse.Namespace) -> int:
-    """Read JSON Lines {"id", "text"} on standard input; write {"id", "mentions"} per line."""
-    gaz = pipeline.gazetteer(_settings(args))
-    out = sys.stdout
-    for n, line in enumerate(sys.stdin, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            ident, text = row["id"], row["text"]
-        except (json.JSONDecodeError, KeyError, TypeError) as e:
-            msg = (f"standard input line {n}: {line[:80]!r} is not a JSON object with "
-                   f"'id' and 'text' ({e})")
-            raise InputError(msg) from e
-        if not isinstance(text, str):
-            msg = f"standard input line {n}: 'text' must be a string, got {type(text).__name__}"
+    """Read a corpus: JSON Lines {"id", "text"} (standard input or a file), Parquet with id
+    and text columns, or a folder of articles; write {"id", "mentions"} per line, or with
+    -o FILE.parquet (or .geoparquet) one row per mention.
+
+    Rows that cannot be read are reported with their line and id, and the others are
+    extracted (the exit status is then 2). --jobs N extracts in N processes (default: every
+    core for a large input, one process for a small one); --dask ADDRESS (or local) runs on a
+    Dask cluster and writes a folder of Parquet parts, one per 500 articles.
+    """
+    from geo import corpus, parallel
+
+    settings = _settings(args)
+    fmt = corpus.output_format(args.output, args.format)
+    if args.dask:
+        if args.output is None or fmt == "jsonl":
+            msg = "--dask writes a folder of Parquet parts: give -o DIR with --format parquet"
             raise InputError(msg)
-        out.write(json.dumps({"id": ident, "mentions": _mentions(text, gaz)},
-                             ensure_ascii=False) + "\n")
-    return 0
+        report = parallel.dask_extract(args.input, stdin=sys.stdin, out=Path(args.output),
+                                       address=args.dask, settings=settings,
+                                       workers=args.jobs, on_bad=_skipped)
+    else:
+        with _article_bar() as tick:
+            report = _extract_to(args, fmt, settings, tick)
+    print(report.summary(), file=sys.stderr)
+    return 2 if report.bad else 0
+
+
+def _extract_to(args: argparse.Namespace, fmt: str, settings: Settings,
+                tick: Callable[[int], None]) -> parallel.ExtractReport:
+    """``geo extract`` without Dask: to standard output, a JSON Lines file or (Geo)Parquet."""
+    from geo import parallel
+
+    def extract(out: IO[str] | Path) -> parallel.ExtractReport:
+        return parallel.extract_corpus(args.input, stdin=sys.stdin, out=out, fmt=fmt,
+                                       settings=settings, jobs=args.jobs, on_bad=_skipped,
+                                       on_partition=tick)
+
+    if args.output is None:
+        return extract(sys.stdout)
+    if fmt != "jsonl":
+        return extract(Path(args.output))
+    reports = []
+
+    def write(tmp: Path) -> None:
+        with tmp.open("w", encoding="utf-8") as f:
+            reports.append(extract(f))
+
+    replace_atomic(Path(args.output), write)
+    return reports[0]
 
 
 def cmd_gazetteer_build(args: argparse.Namespace) -> int:
@@ -279,6 +336,13 @@ def _parser() -> argparse.ArgumentParser:
 
     b = add("build", cmd_build, seeds=True)
     b.add_argument("--strict", action="store_true", help="exit 1 if any article was skipped")
+    b.add_argument("--jobs", type=int, metavar="N",
+                   help="extract in N processes (default: every core for many articles)")
+    b.add_argument("--mentions", metavar="PARQUET",
+                   help="map the mentions 'geo extract -o FILE.parquet' (or --dask) wrote")
+    b.add_argument("--articles", metavar="CORPUS",
+                   help="with --mentions: the articles' titles, sources, urls and dates (a "
+                        "JSON Lines or Parquet file or a folder, as geo extract reads)")
     a = add("add", cmd_add, seeds=True)
     a.add_argument("paths", nargs="+", metavar="PATH",
                    help="an article file, a folder of them, or - for standard input")
@@ -292,7 +356,21 @@ def _parser() -> argparse.ArgumentParser:
     bb = add("bench-build", cmd_bench_build)
     bb.add_argument("--articles", type=int, default=200, metavar="N",
                     help="synthetic articles to generate (default 200)")
-    add("extract", cmd_extract)
+    x = add("extract", cmd_extract)
+    x.add_argument("input", nargs="?", default="-", metavar="INPUT",
+                   help="a JSON Lines or Parquet file, a folder of articles, or - for standard "
+                        "input (the default)")
+    x.add_argument("-o", "--output", metavar="FILE",
+                   help="write here (default standard output); .parquet and .geoparquet "
+                        "write one row per mention; with --dask, a folder")
+    x.add_argument("--format", choices=("jsonl", "parquet", "geoparquet"),
+                   help="default: from FILE's suffix, else JSON Lines")
+    x.add_argument("--jobs", type=int, metavar="N",
+                   help="processes (default: every core for a large input); with --dask "
+                        "local, the cluster's workers")
+    x.add_argument("--dask", metavar="ADDRESS",
+                   help="run on the Dask scheduler at ADDRESS (tcp://host:8786), or 'local' "
+                        "for a LocalCluster here")
     g = add("gazetteer", cmd_gazetteer)
     gsub = g.add_subparsers(dest="gazetteer_command", required=True, metavar="COMMAND")
     gb = add("build", cmd_gazetteer_build, gsub)

@@ -70,17 +70,25 @@ def gazetteer(settings: Settings) -> Gazetteer:
     return load(settings.gazetteer_dir)
 
 
-def _failed(article: Article, error: Exception) -> Skipped:
-    reason = (f"extraction failed ({type(error).__name__}: {error}); the other articles are "
-              "mapped, please report this one")
-    return Skipped(Path(article.path or article.id), reason)
+def _extracted(settings: Settings, misses: Sequence[Article], *, jobs: int | None,
+               progress: Track | None) -> Iterable[tuple[Article, tuple[Mention, ...] | str]]:
+    """The mentions of each article (or why its extraction failed); see ``geo.parallel``,
+    imported only when there is something to extract."""
+    if not misses:
+        return ()
+    from geo import parallel
+
+    return parallel.extract_articles(misses, gazetteer_dir=settings.gazetteer_dir, jobs=jobs,
+                                     progress=progress)
 
 
-def analyse(settings: Settings, *, progress: Track | None = None) -> Corpus:
+def analyse(settings: Settings, *, progress: Track | None = None,
+            jobs: int | None = None) -> Corpus:
     """Read the seeds folder and resolve every article's mentions, from the cache when it can.
 
     An article whose extraction raises is reported as skipped; the others go on.
-    ``progress`` wraps the articles that need extracting (a progress bar, say).
+    ``progress`` wraps the articles that need extracting (a progress bar, say); they are
+    extracted in ``jobs`` processes (default: every core when there are many).
     """
     folder = _cache.cache_dir(settings.out_dir)
     fp = _cache.extraction_fingerprint(settings.gazetteer_dir)
@@ -90,20 +98,43 @@ def analyse(settings: Settings, *, progress: Track | None = None) -> Corpus:
     keys = {a.id: _cache.text_key(fp, a.text) for a in good}
     found = {a.id: _cache.load(folder, keys[a.id]) for a in good}
     misses = [a for a in good if found[a.id] is None]
-    gaz = gazetteer(settings) if misses else None
-    for art in progress(misses) if progress else misses:
-        assert gaz is not None
-        try:
-            mentions = tuple(extract(art.text, gaz))
-        except Exception as e:  # noqa: BLE001 - one article's bug must not stop the others
-            skipped.append(_failed(art, e))
+    for art, got in _extracted(settings, misses, jobs=jobs, progress=progress):
+        if isinstance(got, str):
+            skipped.append(Skipped(Path(art.path or art.id), got))
             continue
-        _cache.store(folder, keys[art.id], mentions)
-        found[art.id] = mentions
+        _cache.store(folder, keys[art.id], got)
+        found[art.id] = got
     results = tuple(ArticleResult(a, m) for a in good if (m := found[a.id]) is not None)
     return Corpus(results=results, skipped=tuple(sorted(skipped, key=lambda s: s.path)),
                   extracted=len(misses), cached=len(good) - len(misses),
                   keys=tuple(keys[r.article.id] for r in results))
+
+
+def mapped_corpus(settings: Settings, mentions: Path, metadata: str | None = None) -> Corpus:
+    """The corpus of a mentions Parquet that ``geo extract`` wrote (one file, or a folder of
+    parts), with each article's metadata from ``metadata`` (any corpus ``geo extract`` reads;
+    its text is not extracted again). Without it, or for an article it lacks, the title is
+    the article's id.
+    """
+    from geo import corpus as corpora
+
+    found = corpora.mentions_from_rows(corpora.read_mentions(mentions), gazetteer(settings))
+    shown: dict[str, Article] = {}
+    skipped = []
+    rows = () if metadata is None else corpora.read(
+        metadata, max_bytes=settings.max_article_bytes, need_text=False)
+    for row in rows:
+        if isinstance(row, corpora.BadRow):
+            skipped.append(Skipped(Path(row.where), row.reason))
+        else:
+            art = corpora.metadata_article(row)
+            shown.setdefault(art.id, art)
+    for key in found:
+        shown.setdefault(key, Article(id=key, text="", title=key))
+    results = tuple(ArticleResult(a, tuple(found.get(a.id, ()))) for a in shown.values())
+    keys = tuple(hashlib.sha256(_cache.encode(r.mentions).encode("utf-8", "surrogatepass"))
+                 .hexdigest() for r in results)
+    return Corpus(results=results, skipped=tuple(skipped), extracted=0, cached=0, keys=keys)
 
 
 def _render_key(settings: Settings, corpus: Corpus) -> str:
@@ -152,18 +183,22 @@ def _outputs(settings: Settings, mapped: Sequence[MappedPlace],
 
 
 def build(settings: Settings, *, progress: Track | None = None,
-          on_wait: Callable[[], None] | None = None) -> BuildReport:
+          on_wait: Callable[[], None] | None = None, jobs: int | None = None,
+          mentions: Path | None = None, metadata: str | None = None) -> BuildReport:
     """Read every article in ``settings.seeds_dir`` and write the map and GeoJSON files.
 
     A second build of the same output folder waits for the first (``on_wait`` is called when
-    it starts waiting), then builds from the articles as they are by then.
+    it starts waiting), then builds from the articles as they are by then. Articles are
+    extracted in ``jobs`` processes (see ``analyse``); with ``mentions`` (and ``metadata``),
+    the map is built from mentions ``geo extract`` wrote instead (see ``mapped_corpus``).
     """
     t0 = time.perf_counter()
     out = settings.out_dir
     paths = tuple(out / name for name in OUTPUT_NAMES)
     folder = _cache.cache_dir(out)
     with build_lock(out, on_wait=on_wait):
-        corpus = analyse(settings, progress=progress)
+        corpus = (analyse(settings, progress=progress, jobs=jobs) if mentions is None
+                  else mapped_corpus(settings, mentions, metadata))
         shown = [r.article for r in corpus.results]
         mapped = aggregate.places(corpus.results, min_score=settings.min_score)
         key = _render_key(settings, corpus)
