@@ -6,6 +6,7 @@ Needs the optional extra: ``pip install 'geo[dask]'``.
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 try:
+    import dask
     import dask.dataframe as dd
     from distributed import Client, LocalCluster, WorkerPlugin
 except ImportError as e:  # pragma: no cover - the extra is installed wherever tests run
@@ -50,9 +52,14 @@ def connect(address: str, *, workers: int, gazetteer_dir: Path,
     single-threaded worker processes for ``local``; every worker has the gazetteer loaded."""
     cluster = None
     if address == LOCAL:
-        cluster = LocalCluster(  # type: ignore[no-untyped-call]
-            n_workers=workers, threads_per_worker=1, processes=processes,
-            dashboard_address=None, silence_logs=logging.ERROR)
+        # loaded here first, the workers forked from this process share its gazetteer
+        parallel.worker_gazetteer(gazetteer_dir)
+        gc.freeze()  # the collector would otherwise touch, and so copy, every shared page
+        with dask.config.set({"distributed.worker.multiprocessing-method":
+                              parallel.start_method() or "spawn"}):
+            cluster = LocalCluster(  # type: ignore[no-untyped-call]
+                n_workers=workers, threads_per_worker=1, processes=processes,
+                dashboard_address=None, silence_logs=logging.ERROR)
     try:
         with Client(cluster or address) as client:  # type: ignore[no-untyped-call]
             client.register_plugin(GazetteerPlugin(str(gazetteer_dir)))
@@ -101,7 +108,8 @@ def write_parquet(client: Any, parts: Sequence[Batch], out: Path, *,
     return sum(pq.ParquetFile(p).metadata.num_rows for p in sorted(out.glob("part-*.parquet")))
 
 
-def worker_peaks(client: Any) -> dict[str, float]:
-    """Each worker's peak resident memory in MB, by its address."""
-    peaks: dict[str, float] = client.run(parallel.peak_rss_mb)
-    return peaks
+def worker_memory(client: Any) -> dict[str, tuple[float, float]]:
+    """Each worker's peak resident memory and proportional set size in MB, by its address
+    (see ``geo.parallel.memory_mb``)."""
+    memory: dict[str, tuple[float, float]] = client.run(parallel.memory_mb)
+    return memory

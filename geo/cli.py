@@ -299,6 +299,19 @@ def cmd_bench_extract(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench_scale(args: argparse.Namespace) -> int:
+    """Extract a corpus repeated --copies times (distinct ids) by one process, by --jobs
+    processes and by Dask LocalClusters of one and of --jobs workers, each in a fresh process:
+    characters/s and their ratios, start-up, peak memory per worker; exit 1 unless every output
+    equals the single process's, mention for mention."""
+    from geo import bench_scale
+
+    result = bench_scale.run(Path(args.corpus), _settings(args).gazetteer_dir,
+                             copies=args.copies, jobs=args.jobs)
+    print("\n".join(result.lines()))
+    return 0 if result.identical else 1
+
+
 def cmd_bench_map(args: argparse.Namespace) -> int:
     """Build the map of synthetic articles; print its size and Chromium's load time."""
     from geo import bench_map
@@ -410,6 +423,12 @@ def _parser() -> argparse.ArgumentParser:
     be.add_argument("--limit", type=int, default=5000, metavar="N",
                     help="at most N texts (default 5000)")
     be.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+    bs = add("bench-scale", cmd_bench_scale)
+    bs.add_argument("corpus", metavar="CORPUS", help="texts to extract from (as geo extract reads)")
+    bs.add_argument("--copies", type=int, default=4, metavar="K",
+                    help="repeat the corpus K times (default 4)")
+    bs.add_argument("--jobs", type=int, default=2, metavar="N",
+                    help="processes and Dask workers to compare with one (default 2)")
     bm = add("bench-map", cmd_bench_map)
     bm.add_argument("--articles", type=int, default=1000, help="how many (default 1000)")
     bm.add_argument("--runs", type=int, default=3, help="page loads to time (default 3)")

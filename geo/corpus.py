@@ -135,7 +135,7 @@ def _jsonl(lines: Iterable[str], name: str, *, need_text: bool) -> Iterator[Row 
         try:
             row = json.loads(line)
         except json.JSONDecodeError as e:
-            yield BadRow(where, None, f"{line[:80]!r} is not a JSON object with 'id' and "
+            yield BadRow(where, None, f"{line.strip()[:80]!r} is not a JSON object with 'id' and "
                                       f"'text' ({e})")
             continue
         yield _checked(where, row, need_text=need_text)
@@ -195,8 +195,10 @@ def batch_of(frame: pd.DataFrame) -> Batch:
 
 
 def partitions(rows: Iterable[Row | BadRow], *, on_bad: Callable[[BadRow], None],
-               size: int = PARTITION_ROWS) -> Iterator[Batch]:
-    """The good rows in partitions of ``size``; each bad row goes to ``on_bad`` as it is met."""
+               size: int | None = None) -> Iterator[Batch]:
+    """The good rows in partitions of ``size`` (default PARTITION_ROWS); each bad row goes to
+    ``on_bad`` as it is met."""
+    size = size or PARTITION_ROWS
     batch: list[Row] = []
     start = 0
 

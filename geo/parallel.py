@@ -44,18 +44,33 @@ WINDOW = 2  # partitions in flight per worker: enough to keep each busy, input r
 @dataclass(frozen=True, slots=True)
 class Extracted:
     """The mentions of one partition, the articles that failed (row label, reason), and the
-    process that extracted it with its peak memory so far."""
+    process that extracted it with its memory then (see :func:`memory_mb`)."""
 
     mentions: Mentions
     failed: tuple[tuple[int, str], ...]
     pid: int
-    peak_rss_mb: float
+    memory: tuple[float, float]
 
 
-def peak_rss_mb() -> float:
-    """This process's peak resident memory, in MB (shared pages included)."""
+def memory_mb() -> tuple[float, float]:
+    """This process's peak resident memory (shared pages counted in full) and its proportional
+    set size now (each page shared with other processes, such as a forked worker's gazetteer,
+    divided among them; 0 where the system does not say), in MB."""
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / (1024 * 1024 if sys.platform == "darwin" else 1024)  # bytes there, KiB here
+    rss = peak / (1024 * 1024 if sys.platform == "darwin" else 1024)  # bytes there, KiB here
+    try:
+        rollup = Path("/proc/self/smaps_rollup").read_text(encoding="ascii")
+    except OSError:
+        return rss, 0.0
+    pss = next((line.split()[1] for line in rollup.splitlines() if line.startswith("Pss:")), "0")
+    return rss, int(pss) / 1024
+
+
+def note_memory(memory: dict[str, tuple[float, float]], done: Extracted) -> None:
+    """Keep, by process id, each worker's peak resident memory and last proportional set
+    size."""
+    pid = str(done.pid)
+    memory[pid] = (max(memory.get(pid, (0.0, 0.0))[0], done.memory[0]), done.memory[1])
 
 
 def worker_gazetteer(folder: str | Path | None = None) -> Gazetteer:
@@ -80,7 +95,7 @@ def extract_rows(part: Batch, gaz: Gazetteer) -> Extracted:
             failed.append((label, reason))
             continue
         found.append((label, corpus.article_key(ident), mentions))
-    return Extracted(corpus.mention_columns(found), tuple(failed), os.getpid(), peak_rss_mb())
+    return Extracted(corpus.mention_columns(found), tuple(failed), os.getpid(), memory_mb())
 
 
 def extract_partition(partition: pd.DataFrame, *,
@@ -143,7 +158,7 @@ def _work(part: Batch, folder: str) -> Extracted:
     return extract_rows(part, worker_gazetteer(folder))
 
 
-def _start_method() -> str | None:
+def start_method() -> str | None:
     """fork where the platform has it (the workers then share the parent's gazetteer)."""
     return "fork" if "fork" in multiprocessing.get_all_start_methods() else None
 
@@ -162,7 +177,7 @@ def run(parts: Iterable[Batch], *, gazetteer_dir: Path, jobs: int,
         return
     worker_gazetteer(folder)
     gc.freeze()  # the collector would otherwise touch, and so copy, every shared page
-    ctx = multiprocessing.get_context(_start_method())
+    ctx = multiprocessing.get_context(start_method())
     with ctx.Pool(jobs, initializer=worker_gazetteer, initargs=(folder,)) as pool:
         pending: deque[tuple[Batch, Any]] = deque()
         for part in parts:
@@ -186,12 +201,12 @@ class ExtractReport:
     seconds: float
     jobs: int
     bad: tuple[BadRow, ...] = ()
-    workers_peak_mb: dict[str, float] = field(default_factory=dict)
+    workers_mb: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     def summary(self) -> str:
         """The closing line."""
         speed = self.characters / self.seconds if self.seconds else 0.0
-        peak = max(self.workers_peak_mb.values(), default=0.0)
+        peak = max((rss for rss, _ in self.workers_mb.values()), default=0.0)
         procs = "1 process" if self.jobs == 1 else f"{self.jobs} processes"
         return (f"{self.articles} articles read, {len(self.bad)} skipped, {self.mentions} "
                 f"mentions, {self.seconds:.1f} s ({procs}, {speed / 1e6:.2f} M characters/s, "
@@ -204,7 +219,7 @@ class _Tally:
     def __init__(self, on_bad: Callable[[BadRow], None]) -> None:
         self.articles = self.characters = self.mentions = 0
         self.bad: list[BadRow] = []
-        self.peaks: dict[str, float] = {}
+        self.memory: dict[str, tuple[float, float]] = {}
         self._on_bad = on_bad
 
     def skip(self, row: BadRow) -> None:
@@ -219,8 +234,7 @@ class _Tally:
         self.articles += len(part) - len(done.failed)
         self.characters += _characters(part)
         self.mentions += len(done.mentions)
-        pid = str(done.pid)
-        self.peaks[pid] = max(self.peaks.get(pid, 0.0), done.peak_rss_mb)
+        note_memory(self.memory, done)
         return frozenset(label for label, _ in done.failed)
 
 
@@ -257,7 +271,7 @@ def extract_corpus(source: str, *, stdin: IO[str], out: IO[str] | Path, fmt: str
             pass
     return ExtractReport(articles=tally.articles, characters=tally.characters,
                          mentions=tally.mentions, seconds=time.perf_counter() - t0, jobs=n,
-                         bad=tuple(tally.bad), workers_peak_mb=tally.peaks)
+                         bad=tuple(tally.bad), workers_mb=tally.memory)
 
 
 def dask_extract(source: str, *, stdin: IO[str], out: Path, address: str, settings: Settings,
@@ -268,18 +282,19 @@ def dask_extract(source: str, *, stdin: IO[str], out: Path, address: str, settin
     from geo import _dask
 
     tally = _Tally(on_bad)
-    rows = corpus.read(source, stdin=stdin, max_bytes=settings.max_article_bytes)
-    parts = list(corpus.partitions(rows, on_bad=tally.skip))
     with _dask.connect(address, workers=workers or cores(),
                        gazetteer_dir=settings.gazetteer_dir) as client:
         t0 = time.perf_counter()
+        # read once the workers have started, so that a local cluster's do not inherit it
+        rows = corpus.read(source, stdin=stdin, max_bytes=settings.max_article_bytes)
+        parts = list(corpus.partitions(rows, on_bad=tally.skip))
         found = _dask.write_parquet(client, parts, out, gazetteer_dir=settings.gazetteer_dir)
         seconds = time.perf_counter() - t0
-        peaks = _dask.worker_peaks(client)
+        memory = _dask.worker_memory(client)
     return ExtractReport(articles=sum(map(len, parts)),
                          characters=sum(map(_characters, parts)),
-                         mentions=found, seconds=seconds, jobs=len(peaks),
-                         bad=tuple(tally.bad), workers_peak_mb=peaks)
+                         mentions=found, seconds=seconds, jobs=len(memory),
+                         bad=tuple(tally.bad), workers_mb=memory)
 
 
 

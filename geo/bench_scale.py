@@ -1,0 +1,198 @@
+"""The scaling benchmark: a corpus repeated COPIES times (distinct ids), extracted by one
+process, by a pool of ``--jobs`` processes and by Dask LocalClusters of one and of ``--jobs``
+worker processes; characters/s, their ratios, start-up, peak memory per worker, and whether
+every output equals the single process's, mention for mention.
+
+Each configuration runs in a fresh process (so none starts with another's warm memo tables);
+inside it, reading the corpus and loading the gazetteer are not timed, and a Dask cluster's
+start-up (workers started, each with its gazetteer loaded) is timed apart from the run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from geo import corpus, parallel
+from geo.corpus import Batch
+from geo.errors import InputError
+
+JOBS_RUNNER = "from geo import bench_scale; bench_scale.child_jobs()"
+DASK_RUNNER = "from geo import bench_scale; bench_scale.child_dask()"
+
+
+def repeated(source: Path, copies: int) -> Iterator[Batch]:
+    """The partitions of ``source`` repeated ``copies`` times, copy k's ids suffixed ``#k``,
+    read as they are needed."""
+    def rows() -> Iterator[corpus.Row]:
+        for k in range(copies):
+            for r in corpus.read(str(source), max_bytes=2**62):
+                if isinstance(r, corpus.Row):
+                    yield corpus.Row(f"{r.ident}#{k}", r.text, {})
+
+    return corpus.partitions(rows(), on_bad=lambda row: None)
+
+
+def _report(figures: dict[str, Any]) -> None:
+    print(json.dumps(figures))
+
+
+def child_jobs() -> None:
+    """In a fresh process: extract the corpus of argv (path, copies, jobs, gazetteer, output
+    Parquet) with a pool, timing only the extraction; print the figures as JSON."""
+    source, copies, jobs, gazetteer_dir, out = sys.argv[1:6]
+    parallel.worker_gazetteer(gazetteer_dir)
+    parts = repeated(Path(source), int(copies))
+    t0, c0 = time.perf_counter(), _cpu(os.times())
+    done = list(parallel.run(parts, gazetteer_dir=Path(gazetteer_dir), jobs=int(jobs)))
+    seconds, cpu = time.perf_counter() - t0, _cpu(os.times()) - c0  # the pool is joined
+    corpus.write_parquet(Path(out), (d.mentions for _, d in done))
+    memory: dict[str, tuple[float, float]] = {}
+    for _, d in done:
+        parallel.note_memory(memory, d)
+    _report({"seconds": seconds, "cpu": cpu, "startup": 0.0, "memory": sorted(memory.values())})
+
+
+def child_dask() -> None:
+    """In a fresh process: start a LocalCluster of argv's worker count (timed as start-up),
+    then extract the corpus into a folder of Parquet parts (timed); print the figures."""
+    from geo import _dask
+
+    source, copies, workers, gazetteer_dir, out = sys.argv[1:6]
+    t0 = time.perf_counter()
+    with _dask.connect(_dask.LOCAL, workers=int(workers),
+                       gazetteer_dir=Path(gazetteer_dir)) as client:
+        t1, c1 = time.perf_counter(), _cpu(os.times()) + _workers_cpu(client)
+        parts = list(repeated(Path(source), int(copies)))  # read after the workers started
+        _dask.write_parquet(client, parts, Path(out), gazetteer_dir=Path(gazetteer_dir))
+        t2, c2 = time.perf_counter(), _cpu(os.times()) + _workers_cpu(client)
+        memory = sorted(_dask.worker_memory(client).values())
+    _report({"seconds": t2 - t1, "cpu": c2 - c1, "startup": t1 - t0, "memory": memory})
+
+
+def _cpu(t: os.times_result) -> float:
+    """CPU seconds of this process and of its children that have ended."""
+    return t.user + t.system + t.children_user + t.children_system
+
+
+def _own_cpu() -> float:
+    t = os.times()
+    return t.user + t.system
+
+
+def _workers_cpu(client: Any) -> float:
+    """CPU seconds the Dask workers have used."""
+    return float(sum(client.run(_own_cpu).values()))
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """One configuration's figures."""
+
+    name: str
+    seconds: float
+    cpu: float  # CPU seconds of every process the run used
+    startup: float
+    memory: tuple[tuple[float, float], ...]  # per worker: peak RSS, PSS (MB)
+    identical: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ScaleBench:
+    """The figures of one run of the scaling benchmark."""
+
+    articles: int
+    characters: int
+    runs: tuple[Run, ...]
+    load_before: tuple[float, float, float]
+    load_after: tuple[float, float, float]
+    jobs: int
+
+    def speed(self, name: str) -> float:
+        """Characters/s of the configuration called ``name``."""
+        run = next(r for r in self.runs if r.name == name)
+        return self.characters / run.seconds
+
+    def ratios(self) -> dict[str, float]:
+        """The same-run ratios the issue asks for."""
+        n = self.jobs
+        return {f"jobs {n} / jobs 1": self.speed(f"--jobs {n}") / self.speed("--jobs 1"),
+                f"dask {n} workers / dask 1 worker":
+                    self.speed(f"dask {n} workers") / self.speed("dask 1 worker"),
+                f"dask {n} workers / jobs 1":
+                    self.speed(f"dask {n} workers") / self.speed("--jobs 1")}
+
+    @property
+    def identical(self) -> bool:
+        """Whether every output equals the single process's."""
+        return all(r.identical for r in self.runs)
+
+    @property
+    def peak_mb(self) -> float:
+        """The largest peak memory of any worker."""
+        return max(rss for r in self.runs for rss, _ in r.memory)
+
+    def lines(self) -> list[str]:
+        """The human-readable report."""
+        def load(x: tuple[float, float, float]) -> str:
+            return " ".join(f"{v:.2f}" for v in x)
+
+        out = [f"corpus:    {self.articles} articles, {self.characters:,} characters",
+               (f"load avg:  before {load(self.load_before)}, after {load(self.load_after)} "
+                f"({os.cpu_count()} cores)")]
+        for r in self.runs:
+            peaks = ", ".join(f"{rss:.0f} (PSS {pss:.0f})" for rss, pss in r.memory)
+            start = f", start-up {r.startup:.2f} s" if r.startup else ""
+            out.append(f"{r.name:<17} {r.seconds:6.2f} s  {self.speed(r.name) / 1e6:5.2f} M "
+                       f"chars/s, {r.cpu / r.seconds:.2f} cores busy{start}; peak MB per "
+                       f"worker: {peaks}; identical: {'yes' if r.identical else 'NO'}")
+        out += [f"ratio {k}: {v:.2f}" for k, v in self.ratios().items()]
+        out.append(f"peak memory per worker: {self.peak_mb:.0f} MB; all outputs identical: "
+                   f"{'yes' if self.identical else 'NO'}")
+        return out
+
+
+def _child(code: str, *args: str) -> dict[str, Any]:
+    done = subprocess.run([sys.executable, "-c", code, *args], check=True,
+                          capture_output=True, text=True)
+    figures: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return figures
+
+
+def _rows(path: Path) -> list[Any]:
+    return [row for _, row in corpus.read_mentions(path)]
+
+
+def run(source: Path, gazetteer_dir: Path, *, copies: int = 4, jobs: int = 2) -> ScaleBench:
+    """Run every configuration once, each in a fresh process, and compare their outputs."""
+    parts = list(repeated(source, copies))
+    if not parts:
+        msg = f"{str(source)!r} holds no article with an id and a text"
+        raise InputError(msg)
+    load_before = os.getloadavg()
+    configs = [("--jobs 1", JOBS_RUNNER, 1), (f"--jobs {jobs}", JOBS_RUNNER, jobs),
+               ("dask 1 worker", DASK_RUNNER, 1), (f"dask {jobs} workers", DASK_RUNNER, jobs)]
+    runs = []
+    with tempfile.TemporaryDirectory(prefix="geo-bench-scale-") as tmp:
+        baseline: list[Any] | None = None
+        for n, (name, code, count) in enumerate(configs):
+            out = Path(tmp) / f"out-{n}{'.parquet' if code == JOBS_RUNNER else ''}"
+            fig = _child(code, str(source), str(copies), str(count), str(gazetteer_dir),
+                         str(out))
+            rows = _rows(out)
+            baseline = rows if baseline is None else baseline
+            runs.append(Run(name, fig["seconds"], fig["cpu"], fig["startup"],
+                            tuple((rss, pss) for rss, pss in fig["memory"]),
+                            rows == baseline))
+    return ScaleBench(articles=sum(map(len, parts)),
+                      characters=sum(len(t) for p in parts for t in p.texts),
+                      runs=tuple(runs), load_before=load_before, load_after=os.getloadavg(),
+                      jobs=jobs)
