@@ -16,12 +16,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from geo import corpus, parallel
+from geo import articles, corpus, parallel
+from geo.bench import timed_geo
 from geo.corpus import Batch
 from geo.errors import InputError
 
@@ -29,16 +30,19 @@ JOBS_RUNNER = "from geo import bench_scale; bench_scale.child_jobs()"
 DASK_RUNNER = "from geo import bench_scale; bench_scale.child_dask()"
 
 
+def _rows(sources: Sequence[Path]) -> Iterator[corpus.Row]:
+    for source in sources:
+        for r in corpus.read(str(source), max_bytes=2**62):
+            if isinstance(r, corpus.Row):
+                yield r
+
+
 def repeated(source: Path, copies: int) -> Iterator[Batch]:
     """The partitions of ``source`` repeated ``copies`` times, copy k's ids suffixed ``#k``,
     read as they are needed."""
-    def rows() -> Iterator[corpus.Row]:
-        for k in range(copies):
-            for r in corpus.read(str(source), max_bytes=2**62):
-                if isinstance(r, corpus.Row):
-                    yield corpus.Row(f"{r.ident}#{k}", r.text, {})
-
-    return corpus.partitions(rows(), on_bad=lambda row: None)
+    rows = (corpus.Row(f"{r.ident}#{k}", r.text, {}) for k in range(copies)
+            for r in _rows([source]))
+    return corpus.partitions(rows, on_bad=lambda row: None)
 
 
 def _report(figures: dict[str, Any]) -> None:
@@ -142,12 +146,8 @@ class ScaleBench:
 
     def lines(self) -> list[str]:
         """The human-readable report."""
-        def load(x: tuple[float, float, float]) -> str:
-            return " ".join(f"{v:.2f}" for v in x)
-
         out = [f"corpus:    {self.articles} articles, {self.characters:,} characters",
-               (f"load avg:  before {load(self.load_before)}, after {load(self.load_after)} "
-                f"({os.cpu_count()} cores)")]
+               f"load avg:  {_load(self.load_before, self.load_after)}"]
         for r in self.runs:
             peaks = ", ".join(f"{rss:.0f} (PSS {pss:.0f})" for rss, pss in r.memory)
             start = f", start-up {r.startup:.2f} s" if r.startup else ""
@@ -160,6 +160,14 @@ class ScaleBench:
         return out
 
 
+def _load(before: tuple[float, float, float], after: tuple[float, float, float]) -> str:
+    """The load averages (1, 5, 15 minutes) before and after, and the cores there are."""
+    def shown(x: tuple[float, float, float]) -> str:
+        return " ".join(f"{v:.2f}" for v in x)
+
+    return f"before {shown(before)}, after {shown(after)} ({os.cpu_count()} cores)"
+
+
 def _child(code: str, *args: str) -> dict[str, Any]:
     done = subprocess.run([sys.executable, "-c", code, *args], check=True,
                           capture_output=True, text=True)
@@ -167,7 +175,7 @@ def _child(code: str, *args: str) -> dict[str, Any]:
     return figures
 
 
-def _rows(path: Path) -> list[Any]:
+def _mentions(path: Path) -> list[Any]:
     return [row for _, row in corpus.read_mentions(path)]
 
 
@@ -187,7 +195,7 @@ def run(source: Path, gazetteer_dir: Path, *, copies: int = 4, jobs: int = 2) ->
             out = Path(tmp) / f"out-{n}{'.parquet' if code == JOBS_RUNNER else ''}"
             fig = _child(code, str(source), str(copies), str(count), str(gazetteer_dir),
                          str(out))
-            rows = _rows(out)
+            rows = _mentions(out)
             baseline = rows if baseline is None else baseline
             runs.append(Run(name, fig["seconds"], fig["cpu"], fig["startup"],
                             tuple((rss, pss) for rss, pss in fig["memory"]),
@@ -196,3 +204,55 @@ def run(source: Path, gazetteer_dir: Path, *, copies: int = 4, jobs: int = 2) ->
                       characters=sum(len(t) for p in parts for t in p.texts),
                       runs=tuple(runs), load_before=load_before, load_after=os.getloadavg(),
                       jobs=jobs)
+
+
+@dataclass(frozen=True, slots=True)
+class BuildScale:
+    """First builds of a seeds folder by one process and by ``jobs``, as a user runs them."""
+
+    articles: int
+    jobs: int
+    seconds: tuple[float, float]
+    identical: bool
+    load_before: tuple[float, float, float]
+    load_after: tuple[float, float, float]
+
+    def lines(self) -> list[str]:
+        """The human-readable report."""
+        one, many = self.seconds
+        return [f"articles:          {self.articles}",
+                f"load avg:          {_load(self.load_before, self.load_after)}",
+                f"geo build --jobs 1 {one:.2f} s",
+                f"geo build --jobs {self.jobs} {many:.2f} s",
+                f"ratio:             {one / many:.2f}",
+                f"identical outputs: {'yes' if self.identical else 'NO'}"]
+
+
+def write_seeds(sources: Sequence[Path], folder: Path) -> int:
+    """Write every article of the corpora as a text file of ``folder`` (its id as the name, the
+    first line as title); how many."""
+    folder.mkdir(parents=True, exist_ok=True)
+    n = 0
+    for n, row in enumerate(_rows(sources), 1):
+        name = articles.article_id(Path(str(row.ident)))
+        (folder / f"{name}.txt").write_text(row.text + "\n", encoding="utf-8")
+    return n
+
+
+def build_run(sources: Sequence[Path], gazetteer_dir: Path, *, jobs: int = 2) -> BuildScale:
+    """Time a first build of the corpora's articles with ``--jobs 1`` and ``--jobs N`` (each a
+    whole ``geo build`` process), and compare the outputs."""
+    load_before = os.getloadavg()
+    with tempfile.TemporaryDirectory(prefix="geo-bench-build-") as tmp:
+        seeds = Path(tmp) / "seeds"
+        count = write_seeds(sources, seeds)
+        times, outputs = [], []
+        for n in (1, jobs):
+            out = Path(tmp) / f"maps-{n}"
+            times.append(timed_geo("--gazetteer", str(gazetteer_dir), "build", "--seeds",
+                                   str(seeds), "--out", str(out), "--jobs", str(n)))
+            outputs.append({p.name: p.read_bytes() for p in sorted(out.glob("*"))
+                            if p.is_file() and not p.name.startswith(".")})
+    return BuildScale(articles=count, jobs=jobs, seconds=(times[0], times[1]),
+                      identical=outputs[0] == outputs[1], load_before=load_before,
+                      load_after=os.getloadavg())

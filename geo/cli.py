@@ -302,12 +302,15 @@ def cmd_bench_extract(args: argparse.Namespace) -> int:
 def cmd_bench_scale(args: argparse.Namespace) -> int:
     """Extract a corpus repeated --copies times (distinct ids) by one process, by --jobs
     processes and by Dask LocalClusters of one and of --jobs workers, each in a fresh process:
-    characters/s and their ratios, start-up, peak memory per worker; exit 1 unless every output
-    equals the single process's, mention for mention."""
+    characters/s and their ratios, cores busy, start-up, peak memory per worker; exit 1 unless
+    every output equals the single process's, mention for mention. With --build, time first
+    builds of the corpora's articles with --jobs 1 and --jobs N instead."""
     from geo import bench_scale
 
-    result = bench_scale.run(Path(args.corpus), _settings(args).gazetteer_dir,
-                             copies=args.copies, jobs=args.jobs)
+    folder = _settings(args).gazetteer_dir
+    corpora = [Path(c) for c in args.corpus]
+    result = (bench_scale.build_run(corpora, folder, jobs=args.jobs) if args.build
+              else bench_scale.run(corpora[0], folder, copies=args.copies, jobs=args.jobs))
     print("\n".join(result.lines()))
     return 0 if result.identical else 1
 
@@ -424,7 +427,10 @@ def _parser() -> argparse.ArgumentParser:
                     help="at most N texts (default 5000)")
     be.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     bs = add("bench-scale", cmd_bench_scale)
-    bs.add_argument("corpus", metavar="CORPUS", help="texts to extract from (as geo extract reads)")
+    bs.add_argument("corpus", nargs="+", metavar="CORPUS",
+                    help="texts to extract from (as geo extract reads; one unless --build)")
+    bs.add_argument("--build", action="store_true",
+                    help="time first builds of every CORPUS's articles instead")
     bs.add_argument("--copies", type=int, default=4, metavar="K",
                     help="repeat the corpus K times (default 4)")
     bs.add_argument("--jobs", type=int, default=2, metavar="N",

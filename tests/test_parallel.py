@@ -235,3 +235,15 @@ def test_a_map_from_mentions_without_metadata_titles_articles_by_id(
     assert report.articles == 11  # the two articles without mentions are not known
     page = (tmp_path / "maps" / "index.html").read_text(encoding="utf-8")
     assert "a00" in page and "Report 0" not in page
+
+
+def test_map_partitions_over_a_dask_dataframe(gaz: Gazetteer) -> None:
+    import dask.dataframe as dd
+
+    rows = [json.loads(x) for x in CORPUS.read_text(encoding="utf-8").splitlines()]
+    frame = pd.DataFrame({"id": [r["id"] for r in rows], "text": [r["text"] for r in rows]})
+    found = dd.from_pandas(frame, npartitions=3).map_partitions(
+        parallel.extract_partition, gazetteer=gaz, meta=corpus.empty_mentions())
+    got = found.compute(scheduler="sync")
+    assert got.equals(parallel.extract_partition(frame, gazetteer=gaz))
+    assert list(got.dtypes.astype(str)) == [t for t, _ in corpus.MENTION_COLUMNS.values()]
