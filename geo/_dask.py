@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 try:
     import dask
     import dask.dataframe as dd
+    from dask.delayed import delayed
     from distributed import Client, LocalCluster, WorkerPlugin
 except ImportError as e:  # pragma: no cover - the extra is installed wherever tests run
     from geo.errors import InputError
@@ -85,11 +87,12 @@ def _clear(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
 
 
-def mentions(client: Any, parts: Sequence[Batch], *, gazetteer_dir: Path) -> Any:
-    """The Dask DataFrame of the mentions of these partitions: the partitions are sent to the
-    workers, and each runs ``geo.parallel.extract_partition`` on its own."""
-    futures = client.scatter([p.frame() for p in parts])
-    frame = dd.from_delayed(futures, meta=Batch((), (), ()).frame(), verify_meta=False)
+def mentions(parts: Sequence[Batch], *, gazetteer_dir: Path) -> Any:
+    """The Dask DataFrame of the mentions of these partitions: each partition goes to a
+    worker with its task (so a worker holds only the partitions it is working on), and each
+    worker runs ``geo.parallel.extract_partition`` on its own."""
+    loads = [delayed(Batch.frame, pure=False)(p) for p in parts]
+    frame = dd.from_delayed(loads, meta=Batch((), (), ()).frame(), verify_meta=False)
     return frame.map_partitions(parallel.extract_partition, gazetteer=str(gazetteer_dir),
                                 meta=corpus.empty_mentions())
 
@@ -101,9 +104,13 @@ def write_parquet(client: Any, parts: Sequence[Batch], out: Path, *,
     _clear(out)
     if not parts:
         return 0
-    found = mentions(client, parts, gazetteer_dir=gazetteer_dir)
-    found.to_parquet(out, schema=corpus.arrow_schema(), write_index=False,
-                     name_function=PART.format, write_metadata_file=False)
+    found = mentions(parts, gazetteer_dir=gazetteer_dir)
+    with warnings.catch_warnings():  # the partitions travel with the graph, on purpose
+        warnings.filterwarnings("ignore", message="Sending large graph")
+        written = found.to_parquet(out, schema=corpus.arrow_schema(), write_index=False,
+                                   name_function=PART.format, write_metadata_file=False,
+                                   compute=False)
+        client.compute(written).result()
     pq = corpus.pyarrow_parquet()
     return sum(pq.ParquetFile(p).metadata.num_rows for p in sorted(out.glob("part-*.parquet")))
 
