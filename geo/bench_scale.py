@@ -102,6 +102,7 @@ class Run:
     """One configuration's figures."""
 
     name: str
+    processes: int
     seconds: float
     cpu: float  # CPU seconds of every process the run used
     startup: float
@@ -155,6 +156,11 @@ class ScaleBench:
                        f"chars/s, {r.cpu / r.seconds:.2f} cores busy{start}; peak MB per "
                        f"worker: {peaks}; identical: {'yes' if r.identical else 'NO'}")
         out += [f"ratio {k}: {v:.2f}" for k, v in self.ratios().items()]
+        starved = [f"{r.name} had {r.cpu / r.seconds:.2f} of {r.processes}" for r in self.runs
+                   if r.cpu < 0.8 * r.processes * r.seconds]
+        if starved:
+            out.append(f"other processes held the CPU ({'; '.join(starved)} cores busy): the "
+                       "ratios understate the scaling; run again on a quiet machine")
         out.append(f"peak memory per worker: {self.peak_mb:.0f} MB; all outputs identical: "
                    f"{'yes' if self.identical else 'NO'}")
         return out
@@ -197,7 +203,7 @@ def run(source: Path, gazetteer_dir: Path, *, copies: int = 4, jobs: int = 2) ->
                          str(out))
             rows = _mentions(out)
             baseline = rows if baseline is None else baseline
-            runs.append(Run(name, fig["seconds"], fig["cpu"], fig["startup"],
+            runs.append(Run(name, count, fig["seconds"], fig["cpu"], fig["startup"],
                             tuple((rss, pss) for rss, pss in fig["memory"]),
                             rows == baseline))
     return ScaleBench(articles=sum(map(len, parts)),
@@ -213,6 +219,7 @@ class BuildScale:
     articles: int
     jobs: int
     seconds: tuple[float, float]
+    cpu: tuple[float, float]  # CPU seconds of each build and its workers
     identical: bool
     load_before: tuple[float, float, float]
     load_after: tuple[float, float, float]
@@ -220,10 +227,11 @@ class BuildScale:
     def lines(self) -> list[str]:
         """The human-readable report."""
         one, many = self.seconds
+        busy = [c / t for c, t in zip(self.cpu, self.seconds, strict=True)]
         return [f"articles:          {self.articles}",
                 f"load avg:          {_load(self.load_before, self.load_after)}",
-                f"geo build --jobs 1 {one:.2f} s",
-                f"geo build --jobs {self.jobs} {many:.2f} s",
+                f"geo build --jobs 1 {one:.2f} s, {busy[0]:.2f} cores busy",
+                f"geo build --jobs {self.jobs} {many:.2f} s, {busy[1]:.2f} cores busy",
                 f"ratio:             {one / many:.2f}",
                 f"identical outputs: {'yes' if self.identical else 'NO'}"]
 
@@ -246,13 +254,15 @@ def build_run(sources: Sequence[Path], gazetteer_dir: Path, *, jobs: int = 2) ->
     with tempfile.TemporaryDirectory(prefix="geo-bench-build-") as tmp:
         seeds = Path(tmp) / "seeds"
         count = write_seeds(sources, seeds)
-        times, outputs = [], []
+        times, cpu, outputs = [], [], []
         for n in (1, jobs):
             out = Path(tmp) / f"maps-{n}"
+            c0 = _cpu(os.times())
             times.append(timed_geo("--gazetteer", str(gazetteer_dir), "build", "--seeds",
                                    str(seeds), "--out", str(out), "--jobs", str(n)))
+            cpu.append(_cpu(os.times()) - c0)
             outputs.append({p.name: p.read_bytes() for p in sorted(out.glob("*"))
                             if p.is_file() and not p.name.startswith(".")})
     return BuildScale(articles=count, jobs=jobs, seconds=(times[0], times[1]),
-                      identical=outputs[0] == outputs[1], load_before=load_before,
+                      cpu=(cpu[0], cpu[1]), identical=outputs[0] == outputs[1], load_before=load_before,
                       load_after=os.getloadavg())
