@@ -51,17 +51,21 @@ def _report(figures: dict[str, Any]) -> None:
 
 def child_jobs() -> None:
     """In a fresh process: extract the corpus of argv (path, copies, jobs, gazetteer, output
-    Parquet) with a pool, timing only the extraction; print the figures as JSON."""
+    Parquet) with a pool, writing the Parquet as it goes (as geo extract does); print the
+    figures as JSON."""
     source, copies, jobs, gazetteer_dir, out = sys.argv[1:6]
     parallel.worker_gazetteer(gazetteer_dir)
     parts = repeated(Path(source), int(copies))
-    t0, c0 = time.perf_counter(), _cpu(os.times())
-    done = list(parallel.run(parts, gazetteer_dir=Path(gazetteer_dir), jobs=int(jobs)))
-    seconds, cpu = time.perf_counter() - t0, _cpu(os.times()) - c0  # the pool is joined
-    corpus.write_parquet(Path(out), (d.mentions for _, d in done))
     memory: dict[str, tuple[float, float]] = {}
-    for _, d in done:
-        parallel.note_memory(memory, d)
+
+    def found() -> Iterator[corpus.Mentions]:
+        for _, d in parallel.run(parts, gazetteer_dir=Path(gazetteer_dir), jobs=int(jobs)):
+            parallel.note_memory(memory, d)
+            yield d.mentions
+
+    t0, c0 = time.perf_counter(), _cpu(os.times())
+    corpus.write_parquet(Path(out), found())
+    seconds, cpu = time.perf_counter() - t0, _cpu(os.times()) - c0  # the pool is joined
     _report({"seconds": seconds, "cpu": cpu, "startup": 0.0, "memory": sorted(memory.values())})
 
 
@@ -153,8 +157,10 @@ class ScaleBench:
             peaks = ", ".join(f"{rss:.0f} (PSS {pss:.0f})" for rss, pss in r.memory)
             start = f", start-up {r.startup:.2f} s" if r.startup else ""
             out.append(f"{r.name:<17} {r.seconds:6.2f} s  {self.speed(r.name) / 1e6:5.2f} M "
-                       f"chars/s, {r.cpu / r.seconds:.2f} cores busy{start}; peak MB per "
-                       f"worker: {peaks}; identical: {'yes' if r.identical else 'NO'}")
+                       f"chars/s, {r.cpu / r.seconds:.2f} cores busy, "
+                       f"{self.characters / r.cpu / 1e6:.2f} M chars per CPU-second{start}; "
+                       f"peak MB per worker: {peaks}; identical: "
+                       f"{'yes' if r.identical else 'NO'}")
         out += [f"ratio {k}: {v:.2f}" for k, v in self.ratios().items()]
         starved = [f"{r.name} had {r.cpu / r.seconds:.2f} of {r.processes}" for r in self.runs
                    if r.cpu < 0.8 * r.processes * r.seconds]

@@ -178,17 +178,19 @@ def run(parts: Iterable[Batch], *, gazetteer_dir: Path, jobs: int,
     worker_gazetteer(folder)
     gc.freeze()  # the collector would otherwise touch, and so copy, every shared page
     ctx = multiprocessing.get_context(start_method())
-    with ctx.Pool(jobs, initializer=worker_gazetteer, initargs=(folder,)) as pool:
-        pending: deque[tuple[Batch, Any]] = deque()
-        for part in parts:
-            pending.append((part, pool.apply_async(_work, (part, folder))))
-            if len(pending) >= WINDOW * jobs:
+    try:
+        with ctx.Pool(jobs, initializer=worker_gazetteer, initargs=(folder,)) as pool:
+            pending: deque[tuple[Batch, Any]] = deque()
+            for part in parts:
+                pending.append((part, pool.apply_async(_work, (part, folder))))
+                if len(pending) >= WINDOW * jobs:
+                    done, result = pending.popleft()
+                    yield done, result.get()
+            while pending:
                 done, result = pending.popleft()
                 yield done, result.get()
-        while pending:
-            done, result = pending.popleft()
-            yield done, result.get()
-    gc.unfreeze()
+    finally:
+        gc.unfreeze()
 
 
 @dataclass(frozen=True, slots=True)
