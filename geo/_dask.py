@@ -30,6 +30,10 @@ from geo.corpus import Batch
 from geo.errors import InputError
 
 LOCAL = "local"
+# The workers' statistical profiler samples every thread's stack every 10 ms, which costs
+# extraction (pure Python, holding the GIL) a good share of its time; geo's workers run without.
+LOCAL_CONFIG = {"distributed.worker.profile.enabled": False,
+                "distributed.scheduler.worker-saturation": 2.0}
 PART = "part-{:05d}.parquet"
 
 
@@ -57,8 +61,8 @@ def connect(address: str, *, workers: int, gazetteer_dir: Path,
         # loaded here first, the workers forked from this process share its gazetteer
         parallel.worker_gazetteer(gazetteer_dir)
         gc.freeze()  # the collector would otherwise touch, and so copy, every shared page
-        with dask.config.set({"distributed.worker.multiprocessing-method":
-                              parallel.start_method() or "spawn"}):
+        with dask.config.set(LOCAL_CONFIG | {"distributed.worker.multiprocessing-method":
+                                             parallel.start_method() or "spawn"}):
             cluster = LocalCluster(  # type: ignore[no-untyped-call]
                 n_workers=workers, threads_per_worker=1, processes=processes,
                 dashboard_address=None, silence_logs=logging.ERROR)
