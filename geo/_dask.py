@@ -31,7 +31,9 @@ from geo.errors import InputError
 
 LOCAL = "local"
 # The workers' statistical profiler samples every thread's stack every 10 ms, which costs
-# extraction (pure Python, holding the GIL) a good share of its time; geo's workers run without.
+# extraction (pure Python, holding the GIL) a good share of its time, so geo's local workers
+# run without it; and two tasks queued per thread keep a worker from waiting on the scheduler
+# between partitions.
 LOCAL_CONFIG = {"distributed.worker.profile.enabled": False,
                 "distributed.scheduler.worker-saturation": 2.0}
 PART = "part-{:05d}.parquet"
