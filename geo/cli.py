@@ -121,7 +121,7 @@ def cmd_bench_build(args: argparse.Namespace) -> int:
 
 
 def _skipped(row: BadRow) -> None:
-    print(f"skipped {row.message()}", file=sys.stderr)
+    print(f"geo: error: {row.message()}", file=sys.stderr)
 
 
 @contextmanager
@@ -143,7 +143,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     -o FILE.parquet (or .geoparquet) one row per mention.
 
     Rows that cannot be read are reported with their line and id, and the others are
-    extracted (the exit status is then 2). --jobs N extracts in N processes (default: every
+    extracted (the exit status is then 1); a summary line ends the run, on standard error. --jobs N extracts in N processes (default: every
     core for a large input, one process for a small one); --dask ADDRESS (or local) runs on a
     Dask cluster and writes a folder of Parquet parts, one per 500 articles.
     """
@@ -161,8 +161,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
     else:
         with _article_bar() as tick:
             report = _extract_to(args, fmt, settings, tick)
-    print(report.summary(), file=sys.stderr)
-    return 2 if report.bad else 0
+    print(f"geo: {report.summary()}", file=sys.stderr)
+    return 1 if report.bad else 0
 
 
 def _extract_to(args: argparse.Namespace, fmt: str, settings: Settings,

@@ -13,6 +13,7 @@ reported by line (or row, or file) and id, and the others go on.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -48,6 +49,7 @@ MENTION_COLUMNS: dict[str, tuple[str, str]] = {
     "score": ("float64", "float64"),  # unrounded (JSON Lines rounds it to 3 places)
     "sentence": ("object", "string"),
 }
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 FORMATS = {"jsonl": (".jsonl", ".json", ".ndjson"), "parquet": (".parquet",),
            "geoparquet": (".geoparquet",)}
 
@@ -72,7 +74,7 @@ class BadRow:
     def message(self) -> str:
         """The line a user reads."""
         who = "" if self.ident is None else f" (id {self.ident!r})"
-        return f"{self.where}{who}: {self.reason}"
+        return f"{self.where}: {self.reason}{who}"
 
 
 def kind_of(source: str) -> str:
@@ -116,15 +118,20 @@ def _meta(row: Mapping[str, Any]) -> dict[str, str]:
 
 
 def _checked(where: str, row: Any, *, need_text: bool) -> Row | BadRow:
-    """A decoded row as a Row, or why it is not one."""
+    """A decoded row as a Row, or why it is not one. Lone surrogates (which no UTF-8 output
+    can hold) are replaced by U+FFFD, which keeps every offset."""
     if not isinstance(row, dict) or "id" not in row:
         return BadRow(where, None, "not a JSON object with 'id' and 'text'")
-    text = row.get("text", "" if not need_text else None)
+    ident, text = row["id"], row.get("text", "" if not need_text else None)
+    if isinstance(ident, (list, dict)):
+        return BadRow(where, None, f"'id' must be a string or a number, got {ident!r:.60}")
     if text is None:
-        return BadRow(where, row["id"], "no 'text'; give each row its article's text")
+        return BadRow(where, ident, "no 'text'; give each row its article's text")
     if not isinstance(text, str):
-        return BadRow(where, row["id"], f"'text' must be a string, got {type(text).__name__}")
-    return Row(row["id"], text, _meta(row))
+        return BadRow(where, ident, f"'text' must be a string, got {type(text).__name__}")
+    if isinstance(ident, str):
+        ident = _SURROGATE_RE.sub("\ufffd", ident)
+    return Row(ident, _SURROGATE_RE.sub("\ufffd", text), _meta(row))
 
 
 def _jsonl(lines: Iterable[str], name: str, *, need_text: bool) -> Iterator[Row | BadRow]:
@@ -134,9 +141,10 @@ def _jsonl(lines: Iterable[str], name: str, *, need_text: bool) -> Iterator[Row 
         where = f"{name} line {n}"
         try:
             row = json.loads(line)
-        except json.JSONDecodeError as e:
-            yield BadRow(where, None, f"{line.strip()[:80]!r} is not a JSON object with 'id' and "
-                                      f"'text' ({e})")
+        except (json.JSONDecodeError, RecursionError) as e:
+            why = "nested too deeply" if isinstance(e, RecursionError) else str(e)
+            yield BadRow(where, None, f"{line.strip()[:80]!r} is not a JSON object with 'id' "
+                                      f"and 'text' ({why})")
             continue
         yield _checked(where, row, need_text=need_text)
 

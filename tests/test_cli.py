@@ -69,7 +69,7 @@ def test_extract_contract() -> None:
 
 def test_extract_rejects_bad_lines_clearly() -> None:
     done = geo("extract", stdin="not json\n")
-    assert done.returncode == 2 and "line 1" in done.stderr and "'id' and 'text'" in done.stderr
+    assert done.returncode == 1 and "line 1" in done.stderr and "'id' and 'text'" in done.stderr
 
 
 def test_lookup_json() -> None:
