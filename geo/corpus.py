@@ -170,7 +170,7 @@ def _folder(folder: Path, *, max_bytes: int) -> Iterator[Row | BadRow]:
     for item in articles.read_all(folder, max_bytes=max_bytes):
         if isinstance(item, articles.Skipped):
             yield BadRow(str(item.path), None, item.reason)
-        else:
+        elif isinstance(item, Article):
             yield Row(item.id, item.text, {k: getattr(item, k) for k in META_KEYS})
 
 
