@@ -167,9 +167,20 @@ class ScaleBench:
         if starved:
             out.append(f"other processes held the CPU ({'; '.join(starved)} cores busy): the "
                        "ratios understate the scaling; run again on a quiet machine")
+            if _autogroups():
+                out.append("the kernel shares the CPU between sessions (autogroups), so all of "
+                           "this benchmark's processes share one session's part of it")
         out.append(f"peak memory per worker: {self.peak_mb:.0f} MB; all outputs identical: "
                    f"{'yes' if self.identical else 'NO'}")
         return out
+
+
+def _autogroups() -> bool:
+    """Whether Linux schedules by session (sched_autogroup_enabled)."""
+    try:
+        return Path("/proc/sys/kernel/sched_autogroup_enabled").read_text().strip() == "1"
+    except OSError:
+        return False
 
 
 def _load(before: tuple[float, float, float], after: tuple[float, float, float]) -> str:
