@@ -5,17 +5,22 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import re
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, TYPE_CHECKING, Any
 
 from geo import __version__, export, geocode, pipeline
+from geo._io import replace_atomic
 from geo.errors import GeoError, InputError
 from geo.gazetteer.store import Gazetteer
 from geo.records import Article
 from geo.settings import GeocoderSettings, Settings
+
+if TYPE_CHECKING:
+    from geo import parallel
+    from geo.corpus import BadRow
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -91,9 +96,13 @@ def cmd_build(args: argparse.Namespace) -> int:
     output folder waits for the first to finish. Offline unless --geocoder names an online
     geocoder (with --user-agent, which the services' terms require): it is asked once about
     each name the gazetteer cannot place, with the article's country and unit, and its answers
-    are kept in GAZETTEER/overrides/geocoded/ for the builds after.
+    are kept in GAZETTEER/overrides/geocoded/ for the builds after. With --mentions, the map is
+    made from the mentions Parquet 'geo extract' wrote (on a cluster, say) instead of the seeds
+    folder.
     """
-    report = pipeline.build(_settings(args), progress=_progress, on_wait=_waiting)
+    mentions = Path(args.mentions) if args.mentions else None
+    report = pipeline.build(_settings(args), progress=_progress, on_wait=_waiting,
+                            jobs=args.jobs, mentions=mentions, metadata=args.articles)
     return _report(report, strict=args.strict)
 
 
@@ -139,60 +148,73 @@ def cmd_bench_build(args: argparse.Namespace) -> int:
     return 0 if result.ok else 1
 
 
+def _skipped(row: BadRow) -> None:
+    print(f"geo: error: {row.message()}", file=sys.stderr)
+
+
+@contextmanager
+def _article_bar() -> Iterator[Callable[[int], None]]:
+    """A progress bar counting articles, on a terminal once it runs 0.5 s; yields its update."""
+    if not sys.stderr.isatty():
+        yield lambda n: None
+        return
+    from tqdm import tqdm
+
+    with tqdm(desc="extracting", unit="article", file=sys.stderr, delay=0.5,
+              leave=False) as bar:
+        yield bar.update
+
+
 def cmd_extract(args: argparse.Namespace) -> int:
-    """Read JSON Lines {"id", "text"} on standard input; write {"id", "mentions"} per line.
+    """Read a corpus: JSON Lines {"id", "text"} (standard input or a file), Parquet with id
+    and text columns, or a folder of articles; write {"id", "mentions"} per line, or with
+    -o FILE.parquet (or .geoparquet) one row per mention.
 
-    A line that is not such an object is named on standard error and passed over, the others
-    go on; the exit status is then 1. Lone surrogates (which no UTF-8 output can hold) are
-    replaced by U+FFFD, which keeps every offset.
+    Rows that cannot be read are reported with their line and id, and the others are
+    extracted (the exit status is then 1); a summary line ends the run, on standard error. --jobs N extracts in N processes (default: every
+    core for a large input, one process for a small one); --dask ADDRESS (or local) runs on a
+    Dask cluster and writes a folder of Parquet parts, one per 500 articles.
     """
-    gaz = pipeline.gazetteer(_settings(args))
-    out = sys.stdout
-    bad = 0
-    for n, line in enumerate(sys.stdin, 1):
-        if not line.strip():
-            continue
-        try:
-            ident, text = _extract_row(line, n)
-        except InputError as e:
-            print(f"geo: error: {e}", file=sys.stderr)
-            bad += 1
-            continue
-        out.write(json.dumps({"id": ident, "mentions": _mentions(text, gaz)},
-                             ensure_ascii=False) + "\n")
-    if bad:
-        print(f"geo: {bad} line{'s' if bad > 1 else ''} passed over", file=sys.stderr)
-    return 1 if bad else 0
+    from geo import corpus, parallel
+
+    settings = _settings(args)
+    fmt = corpus.output_format(args.output, args.format)
+    if args.dask:
+        if args.output is None or fmt == "jsonl":
+            msg = "--dask writes a folder of Parquet parts: give -o DIR with --format parquet"
+            raise InputError(msg)
+        report = parallel.dask_extract(args.input, stdin=sys.stdin, out=Path(args.output),
+                                       address=args.dask, settings=settings,
+                                       workers=args.jobs, on_bad=_skipped)
+    else:
+        with _article_bar() as tick:
+            report = _extract_to(args, fmt, settings, tick)
+    print(f"geo: {report.summary()}", file=sys.stderr)
+    return 1 if report.bad else 0
 
 
-_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+def _extract_to(args: argparse.Namespace, fmt: str, settings: Settings,
+                tick: Callable[[int], None]) -> parallel.ExtractReport:
+    """``geo extract`` without Dask: to standard output, a JSON Lines file or (Geo)Parquet."""
+    from geo import parallel
 
+    def extract(out: IO[str] | Path) -> parallel.ExtractReport:
+        return parallel.extract_corpus(args.input, stdin=sys.stdin, out=out, fmt=fmt,
+                                       settings=settings, jobs=args.jobs, on_bad=_skipped,
+                                       on_partition=tick)
 
-def _extract_row(line: str, n: int) -> tuple[object, str]:
-    """The id and text of one line of ``geo extract``'s input.
+    if args.output is None:
+        return extract(sys.stdout)
+    if fmt != "jsonl":
+        return extract(Path(args.output))
+    reports = []
 
-    Raises
-    ------
-    InputError
-        When the line is not a JSON object with a string 'text' and an 'id'.
-    """
-    try:
-        row = json.loads(line)
-        ident, text = row["id"], row["text"]
-    except (json.JSONDecodeError, KeyError, TypeError, RecursionError) as e:
-        why = "nested too deeply" if isinstance(e, RecursionError) else str(e)
-        msg = (f"standard input line {n}: {line[:80]!r} is not a JSON object with "
-               f"'id' and 'text' ({why})")
-        raise InputError(msg) from e
-    if not isinstance(text, str):
-        msg = f"standard input line {n}: 'text' must be a string, got {type(text).__name__}"
-        raise InputError(msg)
-    if isinstance(ident, (list, dict)):
-        msg = f"standard input line {n}: 'id' must be a string or a number, got {ident!r:.60}"
-        raise InputError(msg)
-    if isinstance(ident, str):
-        ident = _SURROGATE_RE.sub("\ufffd", ident)
-    return ident, _SURROGATE_RE.sub("\ufffd", text)
+    def write(tmp: Path) -> None:
+        with tmp.open("w", encoding="utf-8") as f:
+            reports.append(extract(f))
+
+    replace_atomic(Path(args.output), write)
+    return reports[0]
 
 
 def cmd_gazetteer_build(args: argparse.Namespace) -> int:
@@ -362,6 +384,22 @@ def cmd_bench_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench_scale(args: argparse.Namespace) -> int:
+    """Extract a corpus repeated --copies times (distinct ids) by one process, by --jobs
+    processes and by Dask LocalClusters of one and of --jobs workers, each in a fresh process:
+    characters/s and their ratios, cores busy, start-up, peak memory per worker; exit 1 unless
+    every output equals the single process's, mention for mention. With --build, time first
+    builds of the corpora's articles with --jobs 1 and --jobs N instead."""
+    from geo import bench_scale
+
+    folder = _settings(args).gazetteer_dir
+    corpora = [Path(c) for c in args.corpus]
+    result = (bench_scale.build_run(corpora, folder, jobs=args.jobs) if args.build
+              else bench_scale.run(corpora[0], folder, copies=args.copies, jobs=args.jobs))
+    print("\n".join(result.lines()))
+    return 0 if result.identical else 1
+
+
 def cmd_bench_map(args: argparse.Namespace) -> int:
     """Build the map of a seeds folder (--seeds DIR) or of synthetic articles; print its size,
     Chromium's load time and JS heap, and (of a folder) the first-build, no-change and add-one
@@ -406,6 +444,13 @@ def _parser() -> argparse.ArgumentParser:
 
     b = add("build", cmd_build, seeds=True, geocoding=True)
     b.add_argument("--strict", action="store_true", help="exit 1 if any article was skipped")
+    b.add_argument("--jobs", type=int, metavar="N",
+                   help="extract in N processes (default: every core for many articles)")
+    b.add_argument("--mentions", metavar="PARQUET",
+                   help="map the mentions 'geo extract -o FILE.parquet' (or --dask) wrote")
+    b.add_argument("--articles", metavar="CORPUS",
+                   help="with --mentions: the articles' titles, sources, urls and dates (a "
+                        "JSON Lines or Parquet file or a folder, as geo extract reads)")
     a = add("add", cmd_add, seeds=True, geocoding=True)
     a.add_argument("paths", nargs="+", metavar="PATH",
                    help="an article file, a folder of them, or - for standard input")
@@ -419,7 +464,21 @@ def _parser() -> argparse.ArgumentParser:
     bb = add("bench-build", cmd_bench_build)
     bb.add_argument("--articles", type=int, default=200, metavar="N",
                     help="synthetic articles to generate (default 200)")
-    add("extract", cmd_extract)
+    x = add("extract", cmd_extract)
+    x.add_argument("input", nargs="?", default="-", metavar="INPUT",
+                   help="a JSON Lines or Parquet file, a folder of articles, or - for standard "
+                        "input (the default)")
+    x.add_argument("-o", "--output", metavar="FILE",
+                   help="write here (default standard output); .parquet and .geoparquet "
+                        "write one row per mention; with --dask, a folder")
+    x.add_argument("--format", choices=("jsonl", "parquet", "geoparquet"),
+                   help="default: from FILE's suffix, else JSON Lines")
+    x.add_argument("--jobs", type=int, metavar="N",
+                   help="processes (default: every core for a large input); with --dask "
+                        "local, the cluster's workers")
+    x.add_argument("--dask", metavar="ADDRESS",
+                   help="run on the Dask scheduler at ADDRESS (tcp://host:8786), or 'local' "
+                        "for a LocalCluster here")
     g = add("gazetteer", cmd_gazetteer)
     gsub = g.add_subparsers(dest="gazetteer_command", required=True, metavar="COMMAND")
     gb = add("build", cmd_gazetteer_build, gsub)
@@ -469,6 +528,15 @@ def _parser() -> argparse.ArgumentParser:
     bl = add("bench-list", cmd_bench_list)
     bl.add_argument("--names", type=int, nargs="+", default=[2000, 8000, 42000], metavar="N",
                     help="list sizes in names (default 2000 8000 42000)")
+    bs = add("bench-scale", cmd_bench_scale)
+    bs.add_argument("corpus", nargs="+", metavar="CORPUS",
+                    help="texts to extract from (as geo extract reads; one unless --build)")
+    bs.add_argument("--build", action="store_true",
+                    help="time first builds of every CORPUS's articles instead")
+    bs.add_argument("--copies", type=int, default=4, metavar="K",
+                    help="repeat the corpus K times (default 4)")
+    bs.add_argument("--jobs", type=int, default=2, metavar="N",
+                    help="processes and Dask workers to compare with one (default 2)")
     bm = add("bench-map", cmd_bench_map)
     bm.add_argument("--articles", type=int, default=1000, help="how many (default 1000)")
     bm.add_argument("--runs", type=int, default=3, help="page loads to time (default 3)")

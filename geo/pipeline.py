@@ -78,10 +78,16 @@ def gazetteer(settings: Settings) -> Gazetteer:
     return load(settings.gazetteer_dir)
 
 
-def _failed(article: Article, error: Exception) -> Skipped:
-    reason = (f"extraction failed ({type(error).__name__}: {error}); the other articles are "
-              "mapped, please report this one")
-    return Skipped(Path(article.path or article.id), reason)
+def _extracted(settings: Settings, misses: Sequence[Article], *, jobs: int | None,
+               progress: Track | None) -> Iterable[tuple[Article, tuple[Mention, ...] | str]]:
+    """The mentions of each article (or why its extraction failed); see ``geo.parallel``,
+    imported only when there is something to extract."""
+    if not misses:
+        return ()
+    from geo import parallel
+
+    return parallel.extract_articles(misses, gazetteer_dir=settings.gazetteer_dir, jobs=jobs,
+                                     progress=progress)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,21 +112,18 @@ def _read(settings: Settings) -> _Seeds:
 
 
 def _resolve(settings: Settings, seeds: _Seeds, found: dict[str, tuple[Mention, ...] | None],
-             *, progress: Track | None) -> Corpus:
-    """The corpus, with the articles ``found`` holds no mentions for extracted (and cached)."""
+             *, progress: Track | None, jobs: int | None = None) -> Corpus:
+    """The corpus, with the articles ``found`` holds no mentions for extracted (and cached),
+    in ``jobs`` processes (default: every core when there are many; see ``geo.parallel``)."""
     folder = _cache.cache_dir(settings.out_dir)
     skipped = list(seeds.skipped)
     misses = [a for a in seeds.good if found.get(a.id) is None]
-    gaz = gazetteer(settings) if misses else None
-    for art in progress(misses) if progress else misses:
-        assert gaz is not None
-        try:
-            mentions = tuple(extract(art.text, gaz))
-        except Exception as e:  # noqa: BLE001 - one article's bug must not stop the others
-            skipped.append(_failed(art, e))
+    for art, got in _extracted(settings, misses, jobs=jobs, progress=progress):
+        if isinstance(got, str):  # why its extraction failed
+            skipped.append(Skipped(Path(art.path or art.id), got))
             continue
-        _cache.store(folder, seeds.keys[art.id], mentions)
-        found[art.id] = mentions
+        _cache.store(folder, seeds.keys[art.id], got)
+        found[art.id] = got
     results = tuple(ArticleResult(a, m) for a in seeds.good if (m := found.get(a.id)) is not None)
     # names the gazetteer lacks, placed by the geocoder's answers (kept, or asked when the
     # settings name a geocoder); after the cache, which holds the gazetteer's extraction only
@@ -153,14 +156,17 @@ def _geocoding(settings: Settings) -> bool:
     return settings.geocoder is not None or overlay.geocoded_path(settings.gazetteer_dir).exists()
 
 
-def analyse(settings: Settings, *, progress: Track | None = None) -> Corpus:
+def analyse(settings: Settings, *, progress: Track | None = None,
+            jobs: int | None = None) -> Corpus:
     """Read the seeds folder and resolve every article's mentions, from the cache when it can.
 
     An article whose extraction raises is reported as skipped; the others go on.
-    ``progress`` wraps the articles that need extracting (a progress bar, say).
+    ``progress`` wraps the articles that need extracting (a progress bar, say); they are
+    extracted in ``jobs`` processes (default: every core when there are many).
     """
     seeds = _read(settings)
-    return _resolve(settings, seeds, _extractions(settings, seeds), progress=progress)
+    return _resolve(settings, seeds, _extractions(settings, seeds), progress=progress,
+                    jobs=jobs)
 
 
 def _extractions(settings: Settings, seeds: _Seeds) -> dict[str, tuple[Mention, ...] | None]:
@@ -169,7 +175,8 @@ def _extractions(settings: Settings, seeds: _Seeds) -> dict[str, tuple[Mention, 
     return {a.id: _cache.load(folder, seeds.keys[a.id]) for a in seeds.good}
 
 
-def _map_corpus(settings: Settings, seeds: _Seeds, *, progress: Track | None) -> Corpus:
+def _map_corpus(settings: Settings, seeds: _Seeds, *, progress: Track | None,
+                jobs: int | None = None) -> Corpus:
     """The corpus with only the mentions the map may show (placed names and demonyms).
 
     These come from one cache file for all articles (one line each, read at once, much smaller
@@ -190,7 +197,7 @@ def _map_corpus(settings: Settings, seeds: _Seeds, *, progress: Track | None) ->
         if found[art.id] is None:
             full = _cache.load(folder, key)
             found[art.id] = None if full is None else _mappable(full)
-    corpus = _resolve(settings, seeds, found, progress=progress)
+    corpus = _resolve(settings, seeds, found, progress=progress, jobs=jobs)
     mapped = {k: rows[k] if k in rows else _cache.encode_data(_mappable(r.mentions))
               for k, r in zip(corpus.keys, corpus.results, strict=True)}
     if mapped.keys() != rows.keys():
@@ -200,6 +207,33 @@ def _map_corpus(settings: Settings, seeds: _Seeds, *, progress: Track | None) ->
 
 def _mappable(mentions: Iterable[Mention]) -> tuple[Mention, ...]:
     return tuple(m for m in mentions if m.place is not None and m.role in aggregate.MAP_ROLES)
+
+
+def mapped_corpus(settings: Settings, mentions: Path, metadata: str | None = None) -> Corpus:
+    """The corpus of a mentions Parquet that ``geo extract`` wrote (one file, or a folder of
+    parts), with each article's metadata from ``metadata`` (any corpus ``geo extract`` reads;
+    its text is not extracted again). Without it, or for an article it lacks, the title is
+    the article's id.
+    """
+    from geo import corpus as corpora
+
+    found = corpora.mentions_from_rows(corpora.read_mentions(mentions), gazetteer(settings))
+    shown: dict[str, Article] = {}
+    skipped = []
+    rows = () if metadata is None else corpora.read(
+        metadata, max_bytes=settings.max_article_bytes, need_text=False)
+    for row in rows:
+        if isinstance(row, corpora.BadRow):
+            skipped.append(Skipped(Path(row.where), row.reason))
+        else:
+            art = corpora.metadata_article(row)
+            shown.setdefault(art.id, art)
+    for key in found:
+        shown.setdefault(key, Article(id=key, text="", title=key))
+    results = tuple(ArticleResult(a, tuple(found.get(a.id, ()))) for a in shown.values())
+    keys = tuple(hashlib.sha256(_cache.encode(r.mentions).encode("utf-8", "surrogatepass"))
+                 .hexdigest() for r in results)
+    return Corpus(results=results, skipped=tuple(skipped), extracted=0, cached=0, keys=keys)
 
 
 def _render_key(settings: Settings, seeds: _Seeds) -> str:
@@ -349,13 +383,16 @@ def _outputs(settings: Settings, mapped: Sequence[MappedPlace],
 
 
 def build(settings: Settings, *, progress: Track | None = None,
-          on_wait: Callable[[], None] | None = None) -> BuildReport:
+          on_wait: Callable[[], None] | None = None, jobs: int | None = None,
+          mentions: Path | None = None, metadata: str | None = None) -> BuildReport:
     """Read every article in ``settings.seeds_dir`` and write the map and GeoJSON files.
 
     When the outputs already hold what these articles give, nothing else is read: the report
     repeats what the build that wrote them found. A second build of the same output folder
     waits for the first (``on_wait`` is called when it starts waiting), then builds from the
-    articles as they are by then.
+    articles as they are by then. Articles are extracted in ``jobs`` processes (see
+    ``analyse``); with ``mentions`` (and ``metadata``), the map is built from mentions
+    ``geo extract`` wrote instead (see ``mapped_corpus``).
     """
     t0 = time.perf_counter()
     out = settings.out_dir
@@ -363,6 +400,10 @@ def build(settings: Settings, *, progress: Track | None = None,
     folder = _cache.cache_dir(out)
     check_folders(settings)
     with build_lock(out, on_wait=on_wait):
+        if mentions is not None:  # no seeds folder: nothing to compare with or to cache
+            corpus = mapped_corpus(settings, mentions, metadata)
+            mapped, _ = _write(settings, corpus, paths)
+            return _built(corpus, mapped, paths, seconds=time.perf_counter() - t0)
         seeds = _read(settings)
         key = _render_key(settings, seeds)
         # with a geocoder named, the build asks it about what it could not answer before
@@ -371,24 +412,35 @@ def build(settings: Settings, *, progress: Track | None = None,
             return _unchanged(seeds, summary, paths, seconds=time.perf_counter() - t0)
         # the geocoder needs every mention (what the gazetteer matched, placed or not); the
         # map alone needs only the placed ones, read from one smaller file
-        corpus = (_resolve(settings, seeds, _extractions(settings, seeds), progress=progress)
-                  if _geocoding(settings) else _map_corpus(settings, seeds, progress=progress))
-        shown = [r.article for r in corpus.results]
-        mapped = aggregate.places(corpus.results, min_score=settings.min_score)
-        texts = _outputs(settings, mapped, shown)
-        remove_leftovers(paths)
-        write_all_atomic(texts)
+        corpus = (_resolve(settings, seeds, _extractions(settings, seeds), progress=progress,
+                           jobs=jobs) if _geocoding(settings)
+                  else _map_corpus(settings, seeds, progress=progress, jobs=jobs))
+        mapped, texts = _write(settings, corpus, paths)
         failed = sorted(set(corpus.skipped) - set(seeds.skipped), key=lambda s: s.path)
         # a geocoder may have kept new answers, which the key covers: the key as of now
         _cache.stamp_outputs(folder, _render_key(settings, seeds), texts, {
             "places": len(mapped), "mentions": sum(mp.mentions for mp in mapped),
             "failed": [[str(s.path), s.reason] for s in failed]})
         _cache.prune(folder, seeds.keys.values())
-    return BuildReport(articles=len(shown), skipped=corpus.skipped, places=len(mapped),
-                       mentions=sum(mp.mentions for mp in mapped),
-                       seconds=time.perf_counter() - t0, outputs=paths,
-                       extracted=corpus.extracted, cached=corpus.cached, rendered=True,
-                       repaired=corpus.repaired)
+    return _built(corpus, mapped, paths, seconds=time.perf_counter() - t0)
+
+
+def _write(settings: Settings, corpus: Corpus,
+           paths: Sequence[Path]) -> tuple[list[MappedPlace], dict[Path, str]]:
+    """Write the outputs of ``corpus``; its mapped places and the texts written."""
+    mapped = aggregate.places(corpus.results, min_score=settings.min_score)
+    texts = _outputs(settings, mapped, [r.article for r in corpus.results])
+    remove_leftovers(paths)
+    write_all_atomic(texts)
+    return mapped, texts
+
+
+def _built(corpus: Corpus, mapped: Sequence[MappedPlace], paths: tuple[Path, ...], *,
+           seconds: float) -> BuildReport:
+    return BuildReport(articles=len(corpus.results), skipped=corpus.skipped, places=len(mapped),
+                       mentions=sum(mp.mentions for mp in mapped), seconds=seconds,
+                       outputs=paths, extracted=corpus.extracted, cached=corpus.cached,
+                       rendered=True, repaired=corpus.repaired)
 
 
 def _unchanged(seeds: _Seeds, summary: dict[str, Any], paths: tuple[Path, ...], *,
