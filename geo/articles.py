@@ -24,12 +24,12 @@ from dataclasses import dataclass
 from itertools import count
 from pathlib import Path
 
-from geo import _html
+from geo import _html, languages
 from geo._io import create_new
 from geo.errors import ArticleError, InputError
 from geo.records import Article
 
-HEADER_KEYS = ("title", "source", "url", "date")
+HEADER_KEYS = ("title", "source", "url", "date", "lang")
 _HEADER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _ID_RE = re.compile(r"[^a-z0-9]+")
 _CONTROL_CHARS = tuple(chr(i) for i in range(32) if chr(i) not in "\n\r\t\f")
@@ -115,6 +115,8 @@ def parse(text: str, ident: str, path: str = "") -> Article:
     if "title" not in meta:
         first = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
         meta["title"] = first.lstrip("# ").strip()[:200]
+    if "lang" not in meta:  # a header's "lang: ckb" says it; else it is detected
+        meta["lang"] = languages.detect(text)
     return Article(id=ident, text=text, path=path, **meta)
 
 
@@ -138,7 +140,7 @@ def from_page(data: bytes, ident: str, path: str = "") -> Article:
     """An Article from a saved web page: its main text, title, site, address and date."""
     pg = _html.page(data, path or ident)
     return Article(id=ident, text=pg.text, title=pg.title, source=pg.source, url=pg.url,
-                   date=pg.date, path=path)
+                   date=pg.date, path=path, lang=languages.detect(pg.text))
 
 
 def read(path: Path, *, max_bytes: int) -> Article:

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from geo import __version__, export, pipeline
+from geo import __version__, export, languages, pipeline
 from geo.errors import GeoError, InputError
 from geo.gazetteer.store import Gazetteer
 from geo.records import Article
@@ -36,9 +36,9 @@ def _progress(items: Sequence[Article]) -> Iterable[Article]:
     return bar
 
 
-def _mentions(text: str, gaz: Gazetteer) -> list[dict[str, object]]:
+def _mentions(text: str, gaz: Gazetteer, lang: str = "") -> list[dict[str, object]]:
     """The mentions of one text as ``geo extract`` writes them (and ``geo eval`` scores them)."""
-    return [m.as_dict() for m in pipeline.extract(text, gaz)]
+    return [m.as_dict() for m in pipeline.extract(text, gaz, lang)]
 
 
 def _waiting() -> None:
@@ -111,7 +111,8 @@ def cmd_bench_build(args: argparse.Namespace) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    """Read JSON Lines {"id", "text"} on standard input; write {"id", "mentions"} per line."""
+    """Read JSON Lines {"id", "text"} on standard input; write {"id", "lang", "mentions"} per
+    line ("lang": the language detected, see geo.languages)."""
     gaz = pipeline.gazetteer(_settings(args))
     out = sys.stdout
     for n, line in enumerate(sys.stdin, 1):
@@ -127,7 +128,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
         if not isinstance(text, str):
             msg = f"standard input line {n}: 'text' must be a string, got {type(text).__name__}"
             raise InputError(msg)
-        out.write(json.dumps({"id": ident, "mentions": _mentions(text, gaz)},
+        lang = languages.detect(text)
+        out.write(json.dumps({"id": ident, "lang": lang, "mentions": _mentions(text, gaz, lang)},
                              ensure_ascii=False) + "\n")
     return 0
 

@@ -37,3 +37,7 @@ class BoundaryError(GeoError, ValueError):
 
 class BrowserMissingError(GeoError, RuntimeError):
     """Playwright or Chromium, which the map benchmark drives, is not installed."""
+
+
+class LanguageError(GeoError, ValueError):
+    """A language code geo has no tables for."""

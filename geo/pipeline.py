@@ -17,7 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from geo import _cache, aggregate, articles, geojson, render
+from geo import _cache, aggregate, articles, geojson, languages, render
 from geo._io import build_lock, remove_leftovers, write_all_atomic
 from geo.articles import Added, Skipped
 from geo.gazetteer.store import Gazetteer, load
@@ -60,9 +60,11 @@ class Corpus:
     keys: tuple[str, ...]
 
 
-def extract(text: str, gaz: Gazetteer) -> list[Mention]:
-    """Every place mention in one text, resolved."""
-    return resolve(text, list(spans(text, gaz)), gaz)
+def extract(text: str, gaz: Gazetteer, lang: str = "") -> list[Mention]:
+    """Every place mention in one text, resolved; read as language ``lang`` (a code of
+    geo.languages; by default the language detected)."""
+    language = languages.get(lang or languages.detect(text))
+    return resolve(text, list(spans(text, gaz, language)), gaz)
 
 
 def gazetteer(settings: Settings) -> Gazetteer:
@@ -94,7 +96,7 @@ def analyse(settings: Settings, *, progress: Track | None = None) -> Corpus:
     for art in progress(misses) if progress else misses:
         assert gaz is not None
         try:
-            mentions = tuple(extract(art.text, gaz))
+            mentions = tuple(extract(art.text, gaz, art.lang))
         except Exception as e:  # noqa: BLE001 - one article's bug must not stop the others
             skipped.append(_failed(art, e))
             continue
