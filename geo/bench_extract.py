@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import resource
 import time
-from dataclasses import asdict, dataclass
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from geo import _compiled
+from geo import _compiled, languages
 from geo.bench import timed_geo
 from geo.evaluate import read_corpus
 from geo.gazetteer.store import Gazetteer
@@ -29,8 +31,11 @@ class ExtractBench:
     characters_per_s: float
     peak_rss_mb: float
     compiled: bool  # whether the hot path ran compiled (see setup.py)
+    # characters/s per detected language, and as a ratio to English's in the same run
+    characters_per_s_by_language: dict[str, float] = field(default_factory=dict)
+    ratio_to_english: dict[str, float] = field(default_factory=dict)
 
-    def as_dict(self) -> dict[str, float | int | bool]:
+    def as_dict(self) -> dict[str, float | int | bool | dict[str, float]]:
         """The figures as a plain dict (for --json)."""
         return asdict(self)
 
@@ -48,23 +53,34 @@ def lookup_process_seconds(gazetteer_dir: Path) -> float:
     return timed_geo("--gazetteer", str(gazetteer_dir), "gazetteer", "lookup", "Kirkuk", "--json")
 
 
-def run(corpus: Path, gazetteer_dir: Path, *, limit: int = 5000) -> ExtractBench:
-    """Load the gazetteer, then extract the text of the first ``limit`` documents of ``corpus``
-    (a corpus as ``geo eval`` reads it)."""
+def run(corpora: Sequence[Path], gazetteer_dir: Path, *, limit: int = 5000) -> ExtractBench:
+    """Load the gazetteer, then extract the text of the first ``limit`` documents of each
+    corpus (as ``geo eval`` reads it), the texts of each detected language together."""
     t0 = time.perf_counter()
     gaz = Gazetteer(gazetteer_dir)
     load_s = time.perf_counter() - t0
     rss_load = _rss_mb()
-    texts = [doc["text"] for doc in read_corpus(corpus)[:limit]]
-    t1 = time.perf_counter()
+    texts = [doc["text"] for corpus in corpora for doc in read_corpus(corpus)[:limit]]
+    by_lang: dict[str, list[str]] = defaultdict(list)
     for text in texts:
-        extract(text, gaz)
-    extract_s = time.perf_counter() - t1
+        by_lang[languages.detect(text)].append(text)
+    speeds: dict[str, float] = {}
+    extract_s = 0.0
+    for lang, group in sorted(by_lang.items()):
+        t1 = time.perf_counter()
+        for text in group:
+            extract(text, gaz, lang)
+        seconds = time.perf_counter() - t1
+        extract_s += seconds
+        speeds[lang] = round(sum(map(len, group)) / seconds) if seconds else 0.0
     chars = sum(map(len, texts))
+    english = speeds.get("en")
     return ExtractBench(
         gazetteer_load_s=round(load_s, 3), rss_after_load_mb=round(rss_load, 1),
         lookup_process_s=round(lookup_process_seconds(gazetteer_dir), 3),
         articles=len(texts), characters=chars, extract_s=round(extract_s, 3),
         articles_per_s=round(len(texts) / extract_s, 1) if extract_s else 0.0,
         characters_per_s=round(chars / extract_s) if extract_s else 0.0,
-        peak_rss_mb=round(_rss_mb(), 1), compiled=_compiled.in_use())
+        peak_rss_mb=round(_rss_mb(), 1), compiled=_compiled.in_use(),
+        characters_per_s_by_language=speeds,
+        ratio_to_english={k: round(v / english, 2) for k, v in speeds.items()} if english else {})

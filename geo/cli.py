@@ -234,11 +234,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def cmd_bench_extract(args: argparse.Namespace) -> int:
     """Time the gazetteer's load, a lookup as a whole process, and extraction over the texts of
-    a corpus (JSON Lines with id, text, toponyms, as for eval): articles/s, characters/s, peak
-    memory."""
+    one or more corpora (JSON Lines with id, text, toponyms, as for eval): articles/s,
+    characters/s overall and per detected language (with the ratio to English), peak memory."""
     from geo import bench_extract
 
-    result = bench_extract.run(Path(args.corpus), _settings(args).gazetteer_dir,
+    result = bench_extract.run([Path(c) for c in args.corpus], _settings(args).gazetteer_dir,
                                limit=args.limit)
     print(json.dumps(result.as_dict()) if args.json else "\n".join(result.lines()))
     return 0
@@ -330,7 +330,8 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("corpus", metavar="CORPUS.jsonl", help="gold corpus")
     ev.add_argument("--json", action="store_true", help="print the scores as one JSON object")
     be = add("bench-extract", cmd_bench_extract)
-    be.add_argument("corpus", metavar="CORPUS.jsonl", help="texts to extract from")
+    be.add_argument("corpus", metavar="CORPUS.jsonl", nargs="+",
+                    help="texts to extract from (several corpora: one run, figures per language)")
     be.add_argument("--limit", type=int, default=5000, metavar="N",
                     help="at most N texts (default 5000)")
     be.add_argument("--json", action="store_true", help="print the figures as one JSON object")

@@ -64,7 +64,7 @@ def extract(text: str, gaz: Gazetteer, lang: str = "") -> list[Mention]:
     """Every place mention in one text, resolved; read as language ``lang`` (a code of
     geo.languages; by default the language detected)."""
     language = languages.get(lang or languages.detect(text))
-    return resolve(text, list(spans(text, gaz, language)), gaz)
+    return resolve(text, list(spans(text, gaz, language)), gaz, language)
 
 
 def gazetteer(settings: Settings) -> Gazetteer:

@@ -144,7 +144,7 @@ def detect(text: str) -> str:
     when none scores.
     """
     script = script_of(text)
-    sample = text[:DETECT_SAMPLE]
+    sample = unicodedata.normalize("NFC", text[:DETECT_SAMPLE])
     words = [fold_token(t) for t in tokens(sample.lower())]
     best, best_score = "", 0
     for lang in registry().values():
@@ -177,10 +177,13 @@ class Normalised:
 
 def normalise(text: str, lang: Language) -> Normalised:
     """The text recognition reads, with the way back to the original's offsets."""
-    drop = re.compile(f"[{re.escape(lang.drop)}]") if lang.drop else None
+    drop = re.compile(f"[{re.escape(lang.drop)}]+") if lang.drop else None
     if unicodedata.is_normalized("NFC", text) and not _PRESENTATION_FORMS.search(text) \
             and (drop is None or not drop.search(text)):
         return Normalised(text)  # the common case: nothing to change, no offsets to map
+    if drop is not None and unicodedata.is_normalized("NFC", text) \
+            and not _PRESENTATION_FORMS.search(text):
+        return _dropped(text, drop)
     out: list[str] = []
     origin: list[int] = []
     origin_end: list[int] = []
@@ -193,6 +196,23 @@ def normalise(text: str, lang: Language) -> Normalised:
         origin += [start] * len(piece)
         origin_end += [end] * len(piece)
     return Normalised("".join(out), tuple(origin), tuple(origin_end))
+
+
+def _dropped(text: str, drop: re.Pattern[str]) -> Normalised:
+    """``text`` less the characters ``drop`` matches (the usual case of Arabic script: harakat
+    and joiners only), each kept character's end stretched over the marks after it."""
+    origin: list[int] = []
+    origin_end: list[int] = []
+    pos = 0
+    for m in drop.finditer(text):
+        if m.start() > pos:
+            origin += range(pos, m.start())
+            origin_end += range(pos + 1, m.start())
+            origin_end.append(m.end() if unicodedata.combining(m[0][0]) else m.start())
+        pos = m.end()
+    origin += range(pos, len(text))
+    origin_end += range(pos + 1, len(text) + 1)
+    return Normalised(drop.sub("", text), tuple(origin), tuple(origin_end))
 
 
 def _clusters(text: str) -> list[tuple[int, int]]:
