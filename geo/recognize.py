@@ -25,10 +25,16 @@ MAX_TOKENS = 6
 PROMINENT_KINDS = frozenset({"country", "continent", "region"})
 WELL_KNOWN_KINDS = PROMINENT_KINDS | {"adm1"}
 TOWN_KINDS = frozenset({"city", "town", "village"})
-# In a script without capitals a lone word is a place only with a word before it that says so
-# ("في", "قرية"), or when it names one of these or a town of CASELESS_MIN_POPULATION or more.
+# In a script without capitals a lone word is a place when it names a country or region; in
+# one of the language's home countries, when a word before it says a place follows ("في",
+# "قرية") or it names a unit, a feature or a town of CASELESS_MIN_POPULATION or more; elsewhere,
+# when it names such a place and a word before says so, or a town of FOREIGN_MIN_POPULATION.
+# A name left after a proclitic, of three letters or less ("لجنة" is ل + جنة), needs a country,
+# a first-level unit or a town of SHORT_MIN_POPULATION.
 NOTABLE_KINDS = WELL_KNOWN_KINDS | {"adm2", "physical"}
 CASELESS_MIN_POPULATION = 20_000
+FOREIGN_MIN_POPULATION = 1_000_000
+SHORT_MIN_POPULATION = 100_000
 # A token of names.TOKEN_RE that does not start with an ASCII lower-case letter or a digit, and
 # is not glued to a letter or digit before it. The first letter comes first in the pattern and
 # the "nothing glued before it" test right after it (a look-behind over that letter and the
@@ -44,8 +50,9 @@ _PUNCT = "\"'“”‘’()[],.;:!?-–—"
 _CONNECTOR_GAP_RE = re.compile(r" [a-z]{1,4}(?: [a-z]{1,4})?[ -]| [a-z]{1,4}-")
 _LONG_WORD_RE = re.compile(r"[^\W\d_]{4,}")
 _NEXT_WORD_RE = re.compile(r"[ \t]{1,2}([^\W\d_]+)")
-_DIGITS_AFTER_RE = re.compile(r" ?\d+\b")
+_DIGITS_AFTER_RE = re.compile(r" \d+\b|\d+(?!\d)")  # "Kirkuk 24", "Kurdistan24ê"
 _SEPARATOR_RE = re.compile(r"[ \t\u00a0]*[-‐–]?[ \t\u00a0]*|\.[ \t\u00a0]*")
+_DATELINE_RE = re.compile(r"[ \t]*(?:\(|[-–—][ \t])")
 _ACRONYM_AFTER_RE = re.compile(r"[ \t]?\(([A-Z]{2,6})\)")
 
 
@@ -265,10 +272,12 @@ def _known_start(key: str, gaz: Gazetteer) -> bool:
 def _cut(key: str, lang: Language, gaz: Gazetteer) -> tuple[int, int]:
     """How many characters of a proclitic and of an ending to cut off a token's key so that
     the rest starts a name ("وأربيل", "للعراق") or is one ("Hewlêrê", "هەولێردا"): the
-    shortest cuts that do; (0, 0) when the key is a name as it stands, or no cut makes one."""
-    if gaz.has_key(strip_article(key)) or gaz.is_demonym(strip_article(key)) \
-            or key in lang.not_name:
+    shortest cuts that do; (0, 0) when the key is a name as it stands ("Mûsilê" is also a name
+    in Italy, but the language's home countries win), or no cut makes one."""
+    if key in lang.not_name:
         return 0, 0
+    if gaz.has_key(strip_article(key)) or gaz.is_demonym(strip_article(key)):
+        return _home_cut(key, lang, gaz)
     for p in ("", *lang.prefixes):
         if not key.startswith(p):
             continue
@@ -277,11 +286,35 @@ def _cut(key: str, lang: Language, gaz: Gazetteer) -> tuple[int, int]:
             continue
         if p and _known_start(rest, gaz):
             return len(p), 0
-        for s in lang.suffixes:
-            stem = strip_article(rest[:len(rest) - len(s)])
-            if rest.endswith(s) and len(rest) - len(s) >= lang.min_stem \
-                    and (gaz.has_key(stem) or gaz.is_demonym(stem)):
-                return len(p), len(s)
+        ends = [len(s) for s in lang.suffixes if rest.endswith(s) and _stem_names(
+            strip_article(rest[:len(rest) - len(s)]), lang, gaz)]
+        if ends:  # the shortest cut that leaves a place of a home country, else the shortest
+            home = [n for n in ends if _in_home(strip_article(rest[:len(rest) - n]), lang, gaz)]
+            return len(p), (home or ends)[0]
+    return 0, 0
+
+
+def _stem_names(stem: str, lang: Language, gaz: Gazetteer) -> bool:
+    """Whether what is left once an ending is cut off is a name or a demonym."""
+    return len(stem) >= lang.min_stem and stem not in lang.not_name \
+        and (gaz.has_key(stem) or gaz.is_demonym(stem))
+
+
+def _in_home(key: str, lang: Language, gaz: Gazetteer) -> bool:
+    top = gaz.candidates(key)[:1]
+    return bool(top) and top[0].country in lang.home
+
+
+def _home_cut(key: str, lang: Language, gaz: Gazetteer) -> tuple[int, int]:
+    """For a key that is a name as it stands: the shortest ending whose cut leaves a name of
+    the language's home countries, when the key's own best place lies elsewhere."""
+    if not lang.home or _in_home(key, lang, gaz) or gaz.is_demonym(key):
+        return 0, 0
+    for s in lang.suffixes:
+        stem = key[:len(key) - len(s)]
+        if key.endswith(s) and len(stem) >= lang.min_stem and stem not in lang.not_name \
+                and _in_home(strip_article(stem), lang, gaz):
+            return 0, len(s)
     return 0, 0
 
 
@@ -330,7 +363,9 @@ def _longest_match(toks: _Tokens, gaps: list[list[str] | None], i: int,
     starts, key, role = _first_word(keys[i], gaz, memo.first_words)
     if not starts:
         return _stem_match(toks, "", i, gaz)  # nothing starts with this word as it stands
-    best = (i + 1, key, role, 0) if role else _stem_match(toks, "", i, gaz)
+    best = _stem_match(toks, "", i, gaz) if toks.trims[i] else None
+    if best is None and role:
+        best = (i + 1, key, role, 0)
     name = keys[i]
     j = i + 1  # the next token to join
     while j < len(keys) and j - i < MAX_TOKENS and (words := gaps[j - 1]) is not None:
@@ -354,7 +389,7 @@ def _cue(text: str, prev: str, end: int, lang: Language) -> str:
 
 
 def _is_org(text: str, toks: _Tokens, gaps: list[list[str] | None], i: int, j: int,
-            prev: str, lang: Language) -> bool:
+            prev: str, lang: Language, gaz: Gazetteer) -> bool:
     """Whether the name of tokens i to j - 1 (the word before it ``prev``) is part of an
     organisation's name: "Kurdistan 24", "Kirkuk Police", "Patriotic Union of Kurdistan",
     "University of Mosul", "شرطة كركوك"."""
@@ -362,9 +397,20 @@ def _is_org(text: str, toks: _Tokens, gaps: list[list[str] | None], i: int, j: i
         return True
     if j < len(toks.keys) and toks.keys[j] in lang.org_words and gaps[j - 1] == []:
         return True
-    if prev in lang.org_heads and not toks.clitics[i]:
+    if lang.org_heads and not toks.clitics[i] and _org_before(text, toks.starts[i], lang):
+        return True
+    if prev in lang.org_links and _linked_to_org(text, toks.starts[i], gaz):
         return True
     return i > 0 and gaps[i - 1] == ["of"] and toks.keys[i - 1] in lang.org_words
+
+
+def _linked_to_org(text: str, start: int, gaz: Gazetteer) -> bool:
+    """Whether the name at ``start`` is linked (by the word before it) to the capitalised
+    name of an organisation that is not a place: "Odeya Bazirganî ya Duhokê"."""
+    words = text[max(0, start - 40):start].split()
+    if len(words) < 2 or not words[-2][:1].isupper() or words[-2][-1] in _PUNCT:
+        return False
+    return not gaz.may_start(fold_token(words[-2].strip(_PUNCT)))
 
 
 def _place_word(key: str, gaz: Gazetteer, memo: dict[str, bool]) -> bool:
@@ -412,12 +458,43 @@ def _abbreviated_container(text: str, toks: _Tokens, i: int, key: str, gaz: Gaze
     return any(c.kind == "adm1" for c in gaz.candidates(key)[:1])
 
 
-def _notable(key: str, gaz: Gazetteer) -> bool:
-    """Whether a key's best-known place is a unit, region, physical feature or a town of
-    CASELESS_MIN_POPULATION or more (see NOTABLE_KINDS)."""
+def _notable(key: str, gaz: Gazetteer, lang: Language, short: bool, told: bool) -> bool:
+    """Whether a key's best-known place is prominent enough to be named by a lone word in a
+    script without capitals (see NOTABLE_KINDS); ``short``: a short name after a proclitic;
+    ``told``: a locative or a unit word before it says a place follows, which is enough for
+    any place of the language's home countries and for notable ones elsewhere."""
     top = gaz.candidates(key)[:1]
-    return bool(top) and (top[0].kind in NOTABLE_KINDS
-                          or top[0].population >= CASELESS_MIN_POPULATION)
+    if not top:
+        return False
+    place = top[0]
+    if place.kind in PROMINENT_KINDS:
+        return True
+    if short:
+        return place.kind == "adm1" or place.population >= SHORT_MIN_POPULATION
+    notable = place.kind in NOTABLE_KINDS or place.population >= CASELESS_MIN_POPULATION
+    if place.country in lang.home:
+        return told or notable
+    return notable if told else place.population >= FOREIGN_MIN_POPULATION
+
+
+def _org_before(text: str, start: int, lang: Language) -> bool:
+    """Whether one of the ``lang.org_reach`` words before offset ``start`` heads an
+    organisation's name that the name there ends ("شرطة كركوك", "مديرية زراعة كركوك"): no
+    punctuation, stop word or locative between."""
+    for word in reversed(text[max(0, start - 20 * lang.org_reach):start].split()[-lang.org_reach:]):
+        key = _word_key(word)
+        if key in lang.org_heads:
+            return word[-1] not in _PUNCT
+        if word[-1] in _PUNCT or key in lang.locatives \
+                or key in lang.stop_words and key not in lang.cues_before:
+            return False
+    return False
+
+
+def _opens_sentence(text: str, start: int) -> bool:
+    """Whether the token at ``start`` is the first word of a sentence or line."""
+    head = text[max(0, start - 4):start].rstrip(" \t\"“'‘(")
+    return not head or head[-1] in ".!?:\n–—-"
 
 
 def _keep(text: str, toks: _Tokens, i: int, key: str, gaz: Gazetteer, people: set[str],
@@ -428,15 +505,19 @@ def _keep(text: str, toks: _Tokens, i: int, key: str, gaz: Gazetteer, people: se
     if token_key in lang.stop_words or token_key in lang.titles:
         return False
     if lang.caseless:
-        return prev not in lang.titles and (
-            locative or toks.clitics[i] in lang.locatives or prev in lang.cues_before
-            or gaz.is_demonym(key) or _notable(key, gaz))
+        told = locative or toks.clitics[i] in lang.locatives or prev in lang.cues_before
+        short = bool(toks.clitics[i]) and len(token_key) <= 3
+        return prev not in lang.titles and (gaz.is_demonym(key)
+                                            or _notable(key, gaz, lang, short, told))
     if len(token_key) == 1:
         return False  # "D" in "(D-S.C.)"
     if len(token_key) == 2 and not (word.isupper() or text[end:end + 1] == "."):
         return False  # "Va" without its period; "US", "U.S.", "Ky." stay
     if locative or gaz.is_demonym(key) or _abbreviated_container(text, toks, i, key, gaz):
         return True
+    if lang.home and _opens_sentence(text, toks.starts[i]):
+        # its capital says nothing; a dateline ("Mêrgesor (Rûdaw) –") still says a place
+        return _notable(key, gaz, lang, False, _DATELINE_RE.match(text, end) is not None)
     if token_key in people or prev.rstrip(".") in lang.titles:
         return False  # "Jones" after "David Jones"; "Gen. Jordan"
     if word.isupper() and len(word) <= 4:
@@ -493,7 +574,7 @@ def _spans(text: str, gaz: Gazetteer, lang: Language) -> Iterator[Span]:
         start, end = starts[i], ends[j - 1] - trim
         prev, locative = before[start - len(toks.clitics[i])]
         if j - i > 1 or _keep(text, toks, i, key, gaz, people, prev, locative, lang):
-            org = _is_org(text, toks, gaps, i, j, prev, lang)
+            org = _is_org(text, toks, gaps, i, j, prev, lang, gaz)
             if j - i > 1 and not org and role == "name" \
                     and (acronym := _acronym(text, words[i:j], end)) is not None:
                 acronyms[acronym] = key

@@ -124,3 +124,22 @@ def test_a_seeds_folder_in_four_languages_builds_one_map(tmp_path: Path) -> None
     assert (out / "index.html").stat().st_size > 0
     corpus = pipeline.analyse(Settings(seeds_dir=seeds, out_dir=out))
     assert sorted(r.article.lang for r in corpus.results) == sorted(ARTICLES)
+
+
+def test_an_ending_is_cut_when_that_names_a_place_at_home(gaz: Gazetteer) -> None:
+    # "Mûsilê" is also a name in Italy; read in Kurmanji it is Mosul with its ending
+    assert _names("Hêz ji Mûsilê hatin.", gaz) == {"Mûsil": MOSUL}
+
+
+def test_organisations_named_before_the_place(gaz: Gazetteer) -> None:
+    roles = {m.text: m.role for m in extract("قالت مديرية زراعة كركوك إن الموسم جيد.", gaz)}
+    assert roles == {"كركوك": "org"}
+    kmr = {m.text: m.role for m in extract("Odeya Bazirganî ya Duhokê ragihand.", gaz)}
+    assert kmr == {"Duhok": "org"}
+
+
+def test_a_capital_opening_a_kurmanji_sentence_is_no_evidence(gaz: Gazetteer) -> None:
+    # "Dema" (when) and "Berê" (before) open sentences: also a village in Côte d'Ivoire and a
+    # town in Chad, which a capital in mid-sentence would make a place
+    text = "Dema baran barî, av rabû. Berê jî li Zaxoyê wisa bû."
+    assert set(_names(text, gaz)) == {"Zaxo"}

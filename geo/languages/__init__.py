@@ -56,6 +56,9 @@ class Language:
     cues_before: Mapping[str, str]
     articles: frozenset[str]  # "in the Kurdistan Region": the word before "the" counts
     cldr: str  # the CLDR locale whose country names the gazetteer takes ("" for none)
+    home: frozenset[str]  # countries (ISO codes) whose towns its press names most
+    org_reach: int  # words before a name an organisation's head may stand
+    org_links: frozenset[str]  # "Odeya Bazirganî ya Duhokê": after a capitalised non-place
     not_name: frozenset[str]  # words that end a run of names: see _load
 
 
@@ -111,6 +114,8 @@ def _load(folder: Path) -> Language:
         suffixes=_affixes(folder, "suffixes.txt", longest_first=False),
         cues_after=after, cues_before=before,
         articles=frozenset(about.get("articles", "").split()), cldr=about.get("cldr", ""),
+        home=frozenset(about.get("home", "").split()), org_reach=about.get("org_reach", 1),
+        org_links=frozenset(map(_key, about.get("org_links", "").split())),
         not_name=org_words | titles | stop_words | org_heads | frozenset(after))
 
 
