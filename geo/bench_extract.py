@@ -8,6 +8,7 @@ import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from itertools import zip_longest
 from pathlib import Path
 
 from geo import _compiled, languages
@@ -64,15 +65,18 @@ def run(corpora: Sequence[Path], gazetteer_dir: Path, *, limit: int = 5000) -> E
     by_lang: dict[str, list[str]] = defaultdict(list)
     for text in texts:
         by_lang[languages.detect(text)].append(text)
-    speeds: dict[str, float] = {}
-    extract_s = 0.0
-    for lang, group in sorted(by_lang.items()):
-        t1 = time.perf_counter()
-        for text in group:
-            extract(text, gaz, lang)
-        seconds = time.perf_counter() - t1
-        extract_s += seconds
-        speeds[lang] = round(sum(map(len, group)) / seconds) if seconds else 0.0
+    seconds: dict[str, float] = defaultdict(float)
+    # the languages take turns, text by text, so that a machine whose load drifts during the
+    # run slows them alike and the ratios hold
+    for batch in zip_longest(*by_lang.values()):
+        for lang, text in zip(by_lang, batch):
+            if text is not None:
+                t1 = time.perf_counter()
+                extract(text, gaz, lang)
+                seconds[lang] += time.perf_counter() - t1
+    extract_s = sum(seconds.values())
+    speeds = {lang: round(sum(map(len, by_lang[lang])) / s) if s else 0.0
+              for lang, s in sorted(seconds.items())}
     chars = sum(map(len, texts))
     english = speeds.get("en")
     return ExtractBench(

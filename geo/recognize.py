@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
 from typing import NamedTuple
 
 from geo.gazetteer.names import fold_token, name_key, strip_article
@@ -543,7 +542,8 @@ def spans(text: str, gaz: Gazetteer, lang: Language) -> Iterator[Span]:
     for span in _spans(norm.text, gaz, lang):
         if norm.origin:
             start, end = norm.span(span.start, span.end)
-            span = replace(span, start=start, end=end, text=text[start:end])
+            span = Span(start=start, end=end, text=text[start:end], key=span.key,
+                        role=span.role, cue=span.cue)
         yield span
 
 

@@ -39,7 +39,7 @@ class Language:
     caseless: bool  # a script without capitals: every word may start a name
     default: bool  # the language of its script when nothing else tells
     min_stem: int  # letters a name keeps once an affix is cut off
-    drop: str  # characters removed before reading (diacritics, tatweel, joiners)
+    drop: re.Pattern[str] | None  # characters removed before reading (harakat, tatweel, ...)
     detect_letters: str
     detect_words: frozenset[str]
     connectors: frozenset[str]
@@ -102,7 +102,8 @@ def _load(folder: Path) -> Language:
     return Language(
         code=folder.name, name=about["name"], script=about["script"],
         caseless=about.get("caseless", False), default=about.get("default", False),
-        min_stem=about.get("min_stem", 3), drop=about.get("drop", ""),
+        min_stem=about.get("min_stem", 3),
+        drop=re.compile(f"[{re.escape(about['drop'])}]+") if about.get("drop") else None,
         detect_letters=about.get("detect_letters", ""),
         detect_words=frozenset(map(_key, about.get("detect_words", "").split())),
         connectors=_keys(folder, "connectors.txt"), titles=titles,
@@ -182,7 +183,7 @@ class Normalised:
 
 def normalise(text: str, lang: Language) -> Normalised:
     """The text recognition reads, with the way back to the original's offsets."""
-    drop = re.compile(f"[{re.escape(lang.drop)}]+") if lang.drop else None
+    drop = lang.drop
     if unicodedata.is_normalized("NFC", text) and not _PRESENTATION_FORMS.search(text) \
             and (drop is None or not drop.search(text)):
         return Normalised(text)  # the common case: nothing to change, no offsets to map
