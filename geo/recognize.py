@@ -28,6 +28,7 @@ TOWN_KINDS = frozenset({"city", "town", "village"})
 # one of the language's home countries, when a word before it says a place follows ("في",
 # "قرية") or it names a unit, a feature or a town of CASELESS_MIN_POPULATION or more; elsewhere,
 # when it names such a place and a word before says so, or a town of FOREIGN_MIN_POPULATION.
+# A spelling authored for the region (gazetteer.is_curated) is enough by itself.
 # A name left after a proclitic, of three letters or less ("لجنة" is ل + جنة), needs a country,
 # a first-level unit or a town of SHORT_MIN_POPULATION.
 NOTABLE_KINDS = WELL_KNOWN_KINDS | {"adm2", "physical"}
@@ -466,7 +467,7 @@ def _notable(key: str, gaz: Gazetteer, lang: Language, short: bool, told: bool) 
     if not top:
         return False
     place = top[0]
-    if place.kind in PROMINENT_KINDS:
+    if place.kind in PROMINENT_KINDS or not short and gaz.is_curated(key):
         return True
     if short:
         return place.kind == "adm1" or place.population >= SHORT_MIN_POPULATION
@@ -564,9 +565,12 @@ def _spans(text: str, gaz: Gazetteer, lang: Language) -> Iterator[Span]:
                        cue="")
             i += 1
             continue
-        # without capitals, a function word or an everyday word never opens a name
-        hit = None if lang.caseless and keys[i] in lang.stop_words \
-            else _longest_match(toks, gaps, i, gaz, memo)
+        hit = _longest_match(toks, gaps, i, gaz, memo)
+        if hit is not None and lang.caseless and keys[i] in lang.stop_words \
+                and keys[i] not in lang.cues_before and not gaz.is_curated(hit[1]):
+            # without capitals, an everyday word opens no name but a unit word's ("هەرێمی
+            # کوردستان") or a spelling authored for the region ("ڕۆژئاوای کوردستان")
+            hit = None
         if hit is None:
             i += 1
             continue

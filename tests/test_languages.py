@@ -143,3 +143,15 @@ def test_a_capital_opening_a_kurmanji_sentence_is_no_evidence(gaz: Gazetteer) ->
     # town in Chad, which a capital in mid-sentence would make a place
     text = "Dema baran barî, av rabû. Berê jî li Zaxoyê wisa bû."
     assert set(_names(text, gaz)) == {"Zaxo"}
+
+
+def test_a_spelling_authored_for_the_region_is_enough_without_capitals(gaz: Gazetteer) -> None:
+    # Amadiya and Daquq are small places with no word before them saying "town"
+    found = _names("ئامێدی (کوردستان24) - بەشی داقووق و حەویجە ناکات.", gaz)
+    assert set(found) == {"ئامێدی", "داقووق", "حەویجە"}
+    assert all(gaz.place(p).country == "IQ" for p in found.values())  # type: ignore[union-attr]
+
+
+def test_a_unit_word_may_open_a_name(gaz: Gazetteer) -> None:
+    found = _names("هاووڵاتیانی هەرێمی کوردستان گەڕانەوە.", gaz)
+    assert found == {"هەرێمی کوردستان": "geo:kurdistan-region"}

@@ -529,6 +529,8 @@ def build(out: Path, cache: Path) -> dict[str, int]:
     counts = {"places": len(ordered), "names": len(keys)}
     counts["common_words"] = _write_common(out, folders["english-words"], folders["scowl"], keys)
     counts["given_names"] = _write_given(out, folders["given-names"])
+    counts["curated"] = _write_keys(out / "curated.tsv",
+                                    {k for e in ordered for k in e.aliases} - {""})
     for kind in ("country", "adm1", "adm2", "city", "town", "village", "region", "physical"):
         counts[kind] = sum(e.kind == kind for e in ordered)
     counts["shapes"] = sum(e.geometry is not None for e in ordered)

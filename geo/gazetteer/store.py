@@ -21,7 +21,7 @@ from geo.gazetteer import overlay
 from geo.gazetteer.names import name_key
 from geo.records import Place
 
-TABLE_FILES = ("places.tsv", "names.tsv", "demonyms.tsv", "common.tsv", "given.tsv")
+TABLE_FILES = ("places.tsv", "names.tsv", "demonyms.tsv", "common.tsv", "given.tsv", "curated.tsv")
 FILES = (*TABLE_FILES, "shapes.jsonl", "context.geojson")
 
 
@@ -44,9 +44,9 @@ def _read_rows(path: Path) -> dict[str, str]:
 
 
 Tables = tuple[dict[str, str], dict[str, str], dict[str, str], frozenset[str], frozenset[str],
-               frozenset[str]]
+               frozenset[str], frozenset[str]]
 MEMO_SIZE = 100_000  # entries each memo table of a Gazetteer keeps (see Gazetteer.memo)
-TABLE_FORMAT = 3  # bump when the tuple below, or the cache file's, changes shape
+TABLE_FORMAT = 4  # bump when the tuple below, or the cache file's, changes shape
 
 
 def _parse(folder: Path) -> Tables:
@@ -55,7 +55,8 @@ def _parse(folder: Path) -> Tables:
     # of these cannot start a match, so the recogniser moves on at once
     firsts = frozenset(k[:k.find(" ")] for k in names if " " in k)
     return (_read_rows(folder / "places.tsv"), names, _read_pairs(folder / "demonyms.tsv"),
-            _read_keys(folder / "common.tsv"), _read_keys(folder / "given.tsv"), firsts)
+            _read_keys(folder / "common.tsv"), _read_keys(folder / "given.tsv"), firsts,
+            _read_keys(folder / "curated.tsv"))
 
 
 def _cache_file(folder: Path) -> Path:
@@ -108,7 +109,7 @@ class Gazetteer:
             raise GazetteerError(msg)
         self.folder = folder
         (self._rows, self._names, self._demonyms, self._common, self._given,
-         self._firsts) = _tables(folder)
+         self._firsts, self._curated) = _tables(folder)
         self._cache: dict[str, Place] = {}
         self._memos: dict[str, dict[Any, Any]] = {}
         self._candidates: dict[str, tuple[Place, ...]] = self.memo("candidates")
@@ -172,6 +173,11 @@ class Gazetteer:
     def is_common_word(self, key: str) -> bool:
         """Whether a one-word key is also an everyday English word ("mobile", "reading")."""
         return key in self._common
+
+    def is_curated(self, key: str) -> bool:
+        """Whether a key is one of the spellings authored for geo (aliases.tsv, places.tsv):
+        the names the region's press uses, whatever the place's size."""
+        return key in self._curated
 
     def is_given_name(self, key: str) -> bool:
         """Whether a one-word key is a common given name ("mary", "kelly", "jordan")."""
