@@ -221,13 +221,19 @@ def cmd_gazetteer(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     """Score geo on a gold corpus (JSON Lines with id, text, toponyms): recognition P/R/F1,
-    Acc@161, mean/median km, AUC, map recall/precision (the definitions of score.py)."""
+    Acc@161, mean/median km, AUC, map recall/precision (the definitions of score.py); with
+    --role, only the mentions of that role count as predictions."""
     from geo import evaluate
 
     gaz = pipeline.gazetteer(_settings(args))
     docs = evaluate.read_corpus(Path(args.corpus))
-    result = evaluate.evaluate(docs, lambda text: _mentions(text, gaz),
-                               inside=evaluate.polygon_test(gaz.shape))
+    roles = set(args.role or ())
+
+    def mentions(text: str) -> list[dict[str, object]]:
+        found = _mentions(text, gaz)
+        return [m for m in found if m["role"] in roles] if roles else found
+
+    result = evaluate.evaluate(docs, mentions, inside=evaluate.polygon_test(gaz.shape))
     print(json.dumps(result) if args.json else evaluate.report(result))
     return 0
 
@@ -329,6 +335,8 @@ def _parser() -> argparse.ArgumentParser:
     ev = add("eval", cmd_eval)
     ev.add_argument("corpus", metavar="CORPUS.jsonl", help="gold corpus")
     ev.add_argument("--json", action="store_true", help="print the scores as one JSON object")
+    ev.add_argument("--role", action="append", choices=("name", "demonym", "org"),
+                    help="count only mentions of this role (repeatable; default: all)")
     be = add("bench-extract", cmd_bench_extract)
     be.add_argument("corpus", metavar="CORPUS.jsonl", nargs="+",
                     help="texts to extract from (several corpora: one run, figures per language)")

@@ -155,3 +155,20 @@ def test_a_spelling_authored_for_the_region_is_enough_without_capitals(gaz: Gaze
 def test_a_unit_word_may_open_a_name(gaz: Gazetteer) -> None:
     found = _names("هاووڵاتیانی هەرێمی کوردستان گەڕانەوە.", gaz)
     assert found == {"هەرێمی کوردستان": "geo:kurdistan-region"}
+
+
+def test_eval_counts_only_the_roles_asked_for(tmp_path: Path) -> None:
+    text = "وصل الجيش العراقي إلى أربيل."
+    start = text.index("أربيل")
+    gold = {"id": "d", "text": text, "toponyms": [
+        {"start": start, "end": start + 5, "name": "أربيل", "lat": 36.19, "lon": 44.01}]}
+    corpus = tmp_path / "gold.jsonl"
+    corpus.write_text(json.dumps(gold, ensure_ascii=False) + "\n", encoding="utf-8")
+
+    def precision(*extra: str) -> float:
+        done = subprocess.run([sys.executable, "-m", "geo", "eval", str(corpus), "--json", *extra],
+                              capture_output=True, text=True, check=True)
+        return float(json.loads(done.stdout)["overlap"]["precision"])
+
+    assert precision() == 0.5  # the demonym العراقي counts as a prediction
+    assert precision("--role", "name") == 1.0
