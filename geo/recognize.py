@@ -356,9 +356,10 @@ def _stem_match(toks: _Tokens, head: str, j: int, gaz: Gazetteer) -> Match | Non
 
 
 def _longest_match(toks: _Tokens, gaps: list[list[str] | None], i: int,
-                   gaz: Gazetteer, memo: _Memo) -> Match | None:
+                   gaz: Gazetteer, memo: _Memo, caseless: bool) -> Match | None:
     """The longest gazetteer name starting at token i: (end index, key, role, characters of
-    the last token's ending that are not part of the name)."""
+    the last token's ending that are not part of the name). In a script without capitals,
+    where every word joins the next, the join stops once no longer name starts so."""
     keys = toks.keys
     starts, key, role = _first_word(keys[i], gaz, memo.first_words)
     if not starts:
@@ -378,6 +379,8 @@ def _longest_match(toks: _Tokens, gaps: list[list[str] | None], i: int,
             best = (j, key, role, 0)
         elif toks.trims[j - 1]:
             best = _stem_match(toks, head, j - 1, gaz) or best
+        if caseless and not gaz.may_continue(key):
+            break
     return best
 
 
@@ -565,7 +568,7 @@ def _spans(text: str, gaz: Gazetteer, lang: Language) -> Iterator[Span]:
                        cue="")
             i += 1
             continue
-        hit = _longest_match(toks, gaps, i, gaz, memo)
+        hit = _longest_match(toks, gaps, i, gaz, memo, lang.caseless)
         if hit is not None and lang.caseless and keys[i] in lang.stop_words \
                 and keys[i] not in lang.cues_before and not gaz.is_curated(hit[1]):
             # without capitals, an everyday word opens no name but a unit word's ("هەرێمی

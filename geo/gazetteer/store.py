@@ -112,6 +112,7 @@ class Gazetteer:
          self._firsts, self._curated) = _tables(folder)
         self._cache: dict[str, Place] = {}
         self._memos: dict[str, dict[Any, Any]] = {}
+        self._heads: frozenset[str] | None = None  # see may_continue
         self._candidates: dict[str, tuple[Place, ...]] = self.memo("candidates")
 
     def __len__(self) -> int:
@@ -135,6 +136,18 @@ class Gazetteer:
     def may_start(self, key: str) -> bool:
         """Whether a name, or the first word of a longer name, has this key."""
         return key in self._names or key in self._firsts or key in self._demonyms
+
+    def may_continue(self, key: str) -> bool:
+        """Whether a name of more words starts with the words of this key (two or more).
+
+        The set is worked out on first use, not at load: only text whose every word may start
+        a name (a script without capitals) needs it."""
+        if self._heads is None:
+            self._heads = frozenset(
+                " ".join(words[:n]) for words in (k.split(" ") for k in self._names
+                                                  if k.count(" ") >= 2)
+                for n in range(2, len(words)))
+        return key in self._heads
 
     def has_key(self, key: str) -> bool:
         """Whether any place is known by this normalised key."""
