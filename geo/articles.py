@@ -28,12 +28,12 @@ from dataclasses import dataclass
 from itertools import count
 from pathlib import Path
 
-from geo import _html
+from geo import _html, languages
 from geo._io import create_new
 from geo.errors import ArticleError, InputError
 from geo.records import Article
 
-HEADER_KEYS = ("title", "source", "url", "date")
+HEADER_KEYS = ("title", "source", "url", "date", "lang")
 _HEADER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _ID_RE = re.compile(r"[^a-z0-9]+")
 _CONTROL_CHARS = tuple(chr(i) for i in range(32) if chr(i) not in "\n\r\t\f")
@@ -58,7 +58,7 @@ class Repaired:
 
 # The longest metadata geo keeps: a title, source or date is repeated on the map for every
 # place and mention of the article, so a 400 KB title must not become a 40 MB page.
-FIELD_LIMITS = {"title": 200, "source": 120, "url": 2000, "date": 40}
+FIELD_LIMITS = {"title": 200, "source": 120, "url": 2000, "date": 40, "lang": 16}
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
@@ -169,6 +169,8 @@ def parse_noting(text: str, ident: str, path: str = "") -> tuple[Article, str]:
     if "title" not in meta:
         first = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
         meta["title"] = first.lstrip("# ").strip()
+    if "lang" not in meta:  # a header's "lang: ckb" says it; else it is detected
+        meta["lang"] = languages.detect(text)
     meta, note = bounded(meta)
     return Article(id=ident, text=text, path=path, **meta), note
 
@@ -259,7 +261,7 @@ def from_page(data: bytes, ident: str, path: str = "") -> Article:
     """An Article from a saved web page: its main text, title, site, address and date."""
     pg = _html.page(data, path or ident)
     return Article(id=ident, text=pg.text, title=pg.title, source=pg.source, url=pg.url,
-                   date=pg.date, path=path)
+                   date=pg.date, path=path, lang=languages.detect(pg.text))
 
 
 def read(path: Path, *, max_bytes: int) -> Article:

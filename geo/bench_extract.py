@@ -9,11 +9,13 @@ import resource
 import subprocess
 import sys
 import time
+from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
+from itertools import zip_longest
 from pathlib import Path
 
-from geo import _compiled, geocode
+from geo import _compiled, geocode, languages
 from geo.bench import timed_geo
 from geo.evaluate import read_corpus
 from geo.gazetteer.store import Gazetteer
@@ -37,8 +39,11 @@ class ExtractBench:
     # time finding the names an online geocoder may place (geo.geocode: run only when answers
     # are kept or a geocoder is asked), as a share of the extraction time
     geocode_names_share: float
+    # characters/s per detected language, and as a ratio to English's in the same run
+    characters_per_s_by_language: dict[str, float] = field(default_factory=dict)
+    ratio_to_english: dict[str, float] = field(default_factory=dict)
 
-    def as_dict(self) -> dict[str, float | int | bool]:
+    def as_dict(self) -> dict[str, float | int | bool | dict[str, float]]:
         """The figures as a plain dict (for --json)."""
         return asdict(self)
 
@@ -56,23 +61,37 @@ def lookup_process_seconds(gazetteer_dir: Path) -> float:
     return timed_geo("--gazetteer", str(gazetteer_dir), "gazetteer", "lookup", "Kirkuk", "--json")
 
 
-def run(corpus: Path, gazetteer_dir: Path, *, limit: int = 5000) -> ExtractBench:
-    """Load the gazetteer, then extract the text of the first ``limit`` documents of ``corpus``
-    (a corpus as ``geo eval`` reads it)."""
+def run(corpora: Sequence[Path], gazetteer_dir: Path, *, limit: int = 5000) -> ExtractBench:
+    """Load the gazetteer, then extract the text of the first ``limit`` documents of each
+    corpus (as ``geo eval`` reads it), the texts of each detected language together."""
     t0 = time.perf_counter()
     gaz = Gazetteer(gazetteer_dir)
     load_s = time.perf_counter() - t0
     rss_load = _rss_mb()
-    texts = [doc["text"] for doc in read_corpus(corpus)[:limit]]
-    extract_s = names_s = 0.0
+    texts = [doc["text"] for corpus in corpora for doc in read_corpus(corpus)[:limit]]
+    by_lang: dict[str, list[str]] = defaultdict(list)
     for text in texts:
-        t1 = time.perf_counter()
-        found = extract(text, gaz)
-        t2 = time.perf_counter()
-        geocode.unresolved_names(text, found)
-        extract_s += t2 - t1
-        names_s += time.perf_counter() - t2
+        by_lang[languages.detect(text)].append(text)
+    for lang, group in by_lang.items():  # one untimed warm-up text per language: what a
+        extract(group[0], gaz, lang)     # language sets up once per process is not per text
+    seconds: dict[str, float] = defaultdict(float)
+    names_s = 0.0
+    # the languages take turns, text by text, so that a machine whose load drifts during the
+    # run slows them alike and the ratios hold
+    for batch in zip_longest(*by_lang.values()):
+        for lang, text in zip(by_lang, batch):
+            if text is not None:
+                t1 = time.perf_counter()
+                found = extract(text, gaz, lang)
+                t2 = time.perf_counter()
+                geocode.unresolved_names(text, found)
+                seconds[lang] += t2 - t1
+                names_s += time.perf_counter() - t2
+    extract_s = sum(seconds.values())
+    speeds = {lang: round(sum(map(len, by_lang[lang])) / s) if s else 0.0
+              for lang, s in sorted(seconds.items())}
     chars = sum(map(len, texts))
+    english = speeds.get("en")
     return ExtractBench(
         gazetteer_load_s=round(load_s, 3), rss_after_load_mb=round(rss_load, 1),
         lookup_process_s=round(lookup_process_seconds(gazetteer_dir), 3),
@@ -80,7 +99,9 @@ def run(corpus: Path, gazetteer_dir: Path, *, limit: int = 5000) -> ExtractBench
         articles_per_s=round(len(texts) / extract_s, 1) if extract_s else 0.0,
         characters_per_s=round(chars / extract_s) if extract_s else 0.0,
         geocode_names_share=round(names_s / extract_s, 3) if extract_s else 0.0,
-        peak_rss_mb=round(_rss_mb(), 1), compiled=_compiled.in_use())
+        peak_rss_mb=round(_rss_mb(), 1), compiled=_compiled.in_use(),
+        characters_per_s_by_language=speeds,
+        ratio_to_english={k: round(v / english, 2) for k, v in speeds.items()} if english else {})
 
 
 LIST_COUNTRIES = ("IQ", "IR", "TR", "SY", "US", "IN", "FR", "DE", "BR", "MX", "RU", "CN")

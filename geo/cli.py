@@ -55,9 +55,9 @@ def _progress(items: Sequence[Article]) -> Iterable[Article]:
     return bar
 
 
-def _mentions(text: str, gaz: Gazetteer) -> list[dict[str, object]]:
+def _mentions(text: str, gaz: Gazetteer, lang: str = "") -> list[dict[str, object]]:
     """The mentions of one text as ``geo extract`` writes them (and ``geo eval`` scores them)."""
-    return [m.as_dict() for m in pipeline.extract(text, gaz)]
+    return [m.as_dict() for m in pipeline.extract(text, gaz, lang)]
 
 
 def _waiting() -> None:
@@ -351,24 +351,30 @@ def cmd_gazetteer(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     """Score geo on a gold corpus (JSON Lines with id, text, toponyms): recognition P/R/F1,
-    Acc@161, mean/median km, AUC, map recall/precision (the definitions of score.py)."""
+    Acc@161, mean/median km, AUC, map recall/precision (the definitions of score.py); with
+    --role, only the mentions of that role count as predictions."""
     from geo import evaluate
 
     gaz = pipeline.gazetteer(_settings(args))
     docs = evaluate.read_corpus(Path(args.corpus))
-    result = evaluate.evaluate(docs, lambda text: _mentions(text, gaz),
-                               inside=evaluate.polygon_test(gaz.shape))
+    roles = set(args.role or ())
+
+    def mentions(text: str) -> list[dict[str, object]]:
+        found = _mentions(text, gaz)
+        return [m for m in found if m["role"] in roles] if roles else found
+
+    result = evaluate.evaluate(docs, mentions, inside=evaluate.polygon_test(gaz.shape))
     print(json.dumps(result) if args.json else evaluate.report(result))
     return 0
 
 
 def cmd_bench_extract(args: argparse.Namespace) -> int:
     """Time the gazetteer's load, a lookup as a whole process, and extraction over the texts of
-    a corpus (JSON Lines with id, text, toponyms, as for eval): articles/s, characters/s, peak
-    memory."""
+    one or more corpora (JSON Lines with id, text, toponyms, as for eval): articles/s,
+    characters/s overall and per detected language (with the ratio to English), peak memory."""
     from geo import bench_extract
 
-    result = bench_extract.run(Path(args.corpus), _settings(args).gazetteer_dir,
+    result = bench_extract.run([Path(c) for c in args.corpus], _settings(args).gazetteer_dir,
                                limit=args.limit)
     print(json.dumps(result.as_dict()) if args.json else "\n".join(result.lines()))
     return 0
@@ -520,8 +526,11 @@ def _parser() -> argparse.ArgumentParser:
     ev = add("eval", cmd_eval)
     ev.add_argument("corpus", metavar="CORPUS.jsonl", help="gold corpus")
     ev.add_argument("--json", action="store_true", help="print the scores as one JSON object")
+    ev.add_argument("--role", action="append", choices=("name", "demonym", "org"),
+                    help="count only mentions of this role (repeatable; default: all)")
     be = add("bench-extract", cmd_bench_extract)
-    be.add_argument("corpus", metavar="CORPUS.jsonl", help="texts to extract from")
+    be.add_argument("corpus", metavar="CORPUS.jsonl", nargs="+",
+                    help="texts to extract from (several corpora: one run, figures per language)")
     be.add_argument("--limit", type=int, default=5000, metavar="N",
                     help="at most N texts (default 5000)")
     be.add_argument("--json", action="store_true", help="print the figures as one JSON object")

@@ -16,7 +16,7 @@ import json
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -36,6 +36,7 @@ META_KEYS = ("title", "source", "url", "date")
 # column -> (pandas dtype, Arrow type name); every string column may hold None
 MENTION_COLUMNS: dict[str, tuple[str, str]] = {
     "article": ("object", "string"),  # the article's id (JSON text when it is not a string)
+    "lang": ("object", "string"),  # the article's language (a code of geo.languages)
     "start": ("int64", "int64"),  # offsets into the text
     "end": ("int64", "int64"),
     "name": ("object", "string"),  # as written
@@ -182,9 +183,14 @@ class Batch:
     labels: tuple[int, ...]
     ids: tuple[Any, ...]
     texts: tuple[Any, ...]
+    langs: tuple[str, ...] = ()  # each article's language if its input says it ("" detects)
 
     def __len__(self) -> int:
         return len(self.labels)
+
+    def lang(self, i: int) -> str:
+        """The language the input gives the ``i``-th article ("": detect it)."""
+        return self.langs[i] if i < len(self.langs) else ""
 
     def frame(self) -> pd.DataFrame:
         """The partition as a DataFrame with ``id`` and ``text``, indexed by label."""
@@ -212,7 +218,7 @@ def partitions(rows: Iterable[Row | BadRow], *, on_bad: Callable[[BadRow], None]
 
     def cut() -> Batch:
         return Batch(tuple(range(start, start + len(batch))), tuple(r.ident for r in batch),
-                     tuple(r.text for r in batch))
+                     tuple(r.text for r in batch), tuple(r.meta.get("lang", "") for r in batch))
 
     for row in rows:
         if isinstance(row, BadRow):
@@ -239,6 +245,7 @@ class Mentions:
 
     index: list[int]
     columns: dict[str, list[Any]]
+    langs: dict[int, str] = field(default_factory=dict)  # each article's language, by label
 
     def __len__(self) -> int:
         return len(self.index)
@@ -262,15 +269,18 @@ def empty_mentions() -> pd.DataFrame:
     return mention_columns(()).frame()
 
 
-def mention_columns(found: Iterable[tuple[int, str, Sequence[Mention]]]) -> Mentions:
-    """The Mentions of (article label, article key, mentions) triples."""
+def mention_columns(found: Iterable[tuple[int, str, str, Sequence[Mention]]]) -> Mentions:
+    """The Mentions of (article label, article key, language, mentions) rows."""
     cols: dict[str, list[Any]] = {c: [] for c in MENTION_COLUMNS}
     index: list[int] = []
-    for label, key, mentions in found:
+    langs: dict[int, str] = {}
+    for label, key, lang, mentions in found:
+        langs[label] = lang
         for m in mentions:
             p = m.place
             index.append(label)
             cols["article"].append(key)
+            cols["lang"].append(lang)
             cols["start"].append(m.start)
             cols["end"].append(m.end)
             cols["name"].append(m.text)
@@ -283,7 +293,7 @@ def mention_columns(found: Iterable[tuple[int, str, Sequence[Mention]]]) -> Ment
             cols["lon"].append(p and p.lon)
             cols["score"].append(m.score)
             cols["sentence"].append(m.sentence)
-    return Mentions(index, cols)
+    return Mentions(index, cols, langs)
 
 
 def mentions_of(found: Mentions, gaz: Gazetteer) -> dict[int, tuple[Mention, ...]]:
@@ -321,15 +331,15 @@ def _json_mention(r: Mapping[str, Any]) -> dict[str, Any]:
 
 def jsonl_lines(part: Batch, found: Mentions, skip: frozenset[int] = frozenset(),
                 ) -> Iterator[str]:
-    """One ``{"id", "mentions"}`` line per article of the partition (those in ``skip``, whose
-    extraction failed, left out)."""
+    """One ``{"id", "lang", "mentions"}`` line per article of the partition (those in
+    ``skip``, whose extraction failed, left out)."""
     by_label: dict[int, list[dict[str, Any]]] = {}
     for label, r in found.records():
         by_label.setdefault(label, []).append(_json_mention(r))
     for label, ident in zip(part.labels, part.ids, strict=True):
         if label not in skip:
-            yield json.dumps({"id": ident, "mentions": by_label.get(label, [])},
-                             ensure_ascii=False) + "\n"
+            yield json.dumps({"id": ident, "lang": found.langs.get(label, ""),
+                              "mentions": by_label.get(label, [])}, ensure_ascii=False) + "\n"
 
 
 def output_format(path: str | None, fmt: str | None) -> str:

@@ -46,3 +46,7 @@ class BrowserMissingError(GeoError, RuntimeError):
 
 class GeocoderError(GeoError, ValueError):
     """The online geocoder cannot be set up (no user agent, an unknown service or option)."""
+
+
+class LanguageError(GeoError, ValueError):
+    """A language code geo has no tables for."""

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 FORMATS = {"geojson": (".geojson", ".json"), "gpkg": (".gpkg",), "csv": (".csv",),
            "kml": (".kml",), "parquet": (".parquet", ".geoparquet")}
 LIST_FORMATS = frozenset({"geojson", "parquet"})
-MENTION_COLUMNS = ("article", "title", "sentence", "start", "end", "text", "role", "place_id",
+MENTION_COLUMNS = ("article", "lang", "title", "sentence", "start", "end", "text", "role", "place_id",
                    "place", "kind", "country", "lat", "lon", "score", "on_map")
 KML_NS = "http://www.opengis.net/kml/2.2"
 
@@ -59,7 +59,7 @@ def mention_features(results: Iterable[ArticleResult], *, min_score: float,
         for m in result.mentions:
             p = m.place
             props: dict[str, Any] = {
-                "article": art.id, "title": art.title, "sentence": m.sentence,
+                "article": art.id, "lang": art.lang, "title": art.title, "sentence": m.sentence,
                 "start": m.start, "end": m.end, "text": m.text, "role": m.role,
                 "place_id": p and p.id, "place": p and p.name, "kind": p and p.kind,
                 "country": p and p.country, "lat": p and p.lat, "lon": p and p.lon,

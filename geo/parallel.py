@@ -25,7 +25,7 @@ from itertools import chain
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from geo import corpus, pipeline
+from geo import corpus, languages, pipeline
 from geo.corpus import BadRow, Batch, Mentions
 from geo.errors import InputError
 from geo.gazetteer.store import Gazetteer, load
@@ -82,19 +82,20 @@ def worker_gazetteer(folder: str | Path | None = None) -> Gazetteer:
 def extract_rows(part: Batch, gaz: Gazetteer) -> Extracted:
     """Extract every article of a partition; one that fails (or whose text is not a string) is
     listed in ``failed`` and the others go on."""
-    found: list[tuple[int, str, list[Any]]] = []
+    found: list[tuple[int, str, str, list[Any]]] = []
     failed: list[tuple[int, str]] = []
-    for label, ident, text in zip(part.labels, part.ids, part.texts, strict=True):
+    for i, (label, ident, text) in enumerate(zip(part.labels, part.ids, part.texts, strict=True)):
         if not isinstance(text, str):
             failed.append((label, f"'text' must be a string, got {type(text).__name__}"))
             continue
+        lang = part.lang(i) or languages.detect(text)
         try:
-            mentions = pipeline.extract(text, gaz)
+            mentions = pipeline.extract(text, gaz, lang)
         except Exception as e:  # noqa: BLE001 - one article's bug must not stop the others
             reason = f"extraction failed ({type(e).__name__}: {e}); please report this article"
             failed.append((label, reason))
             continue
-        found.append((label, corpus.article_key(ident), mentions))
+        found.append((label, corpus.article_key(ident), lang, mentions))
     return Extracted(corpus.mention_columns(found), tuple(failed), os.getpid(), memory_mb())
 
 
@@ -307,7 +308,7 @@ def extract_articles(todo: Sequence[Article], *, gazetteer_dir: Path, jobs: int 
     ``jobs`` processes (see :func:`choose_jobs`); ``progress`` wraps the articles as they are
     handed out (a progress bar, say)."""
     handed = progress(todo) if progress else todo
-    rows = (corpus.Row(a.id, a.text, {}) for a in handed)
+    rows = (corpus.Row(a.id, a.text, {"lang": a.lang}) for a in handed)
     n, parts = choose_jobs(corpus.partitions(rows, on_bad=lambda row: None), jobs)
     for part, done in run(parts, gazetteer_dir=gazetteer_dir, jobs=n):
         found = corpus.mentions_of(done.mentions, worker_gazetteer(gazetteer_dir))

@@ -19,7 +19,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from geo import _cache, aggregate, articles, geocode, geojson, render
+from geo import _cache, aggregate, articles, geocode, geojson, languages, render
 from geo._io import build_lock, remove_leftovers, write_all_atomic
 from geo.articles import Added, Repaired, Skipped
 from geo.errors import InputError
@@ -68,9 +68,11 @@ class Corpus:
     repaired: tuple[Repaired, ...] = ()
 
 
-def extract(text: str, gaz: Gazetteer) -> list[Mention]:
-    """Every place mention in one text, resolved."""
-    return resolve(text, list(spans(text, gaz)), gaz)
+def extract(text: str, gaz: Gazetteer, lang: str = "") -> list[Mention]:
+    """Every place mention in one text, resolved; read as language ``lang`` (a code of
+    geo.languages; by default the language detected)."""
+    language = languages.get(lang or languages.detect(text))
+    return resolve(text, list(spans(text, gaz, language)), gaz, language)
 
 
 def gazetteer(settings: Settings) -> Gazetteer:

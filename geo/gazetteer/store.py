@@ -21,7 +21,7 @@ from geo.gazetteer import overlay
 from geo.gazetteer.names import name_key
 from geo.records import Place
 
-TABLE_FILES = ("places.tsv", "names.tsv", "demonyms.tsv", "common.tsv", "given.tsv")
+TABLE_FILES = ("places.tsv", "names.tsv", "demonyms.tsv", "common.tsv", "given.tsv", "curated.tsv")
 FILES = (*TABLE_FILES, "shapes.jsonl", "context.geojson")
 
 
@@ -44,9 +44,9 @@ def _read_rows(path: Path) -> dict[str, str]:
 
 
 Tables = tuple[dict[str, str], dict[str, str], dict[str, str], frozenset[str], frozenset[str],
-               frozenset[str]]
+               frozenset[str], frozenset[str]]
 MEMO_SIZE = 100_000  # entries each memo table of a Gazetteer keeps (see Gazetteer.memo)
-TABLE_FORMAT = 3  # bump when the tuple below, or the cache file's, changes shape
+TABLE_FORMAT = 4  # bump when the tuple below, or the cache file's, changes shape
 
 
 def _parse(folder: Path) -> Tables:
@@ -55,7 +55,8 @@ def _parse(folder: Path) -> Tables:
     # of these cannot start a match, so the recogniser moves on at once
     firsts = frozenset(k[:k.find(" ")] for k in names if " " in k)
     return (_read_rows(folder / "places.tsv"), names, _read_pairs(folder / "demonyms.tsv"),
-            _read_keys(folder / "common.tsv"), _read_keys(folder / "given.tsv"), firsts)
+            _read_keys(folder / "common.tsv"), _read_keys(folder / "given.tsv"), firsts,
+            _read_keys(folder / "curated.tsv"))
 
 
 def _cache_file(folder: Path) -> Path:
@@ -108,9 +109,10 @@ class Gazetteer:
             raise GazetteerError(msg)
         self.folder = folder
         (self._rows, self._names, self._demonyms, self._common, self._given,
-         self._firsts) = _tables(folder)
+         self._firsts, self._curated) = _tables(folder)
         self._cache: dict[str, Place] = {}
         self._memos: dict[str, dict[Any, Any]] = {}
+        self._heads: frozenset[str] | None = None  # see may_continue
         self._candidates: dict[str, tuple[Place, ...]] = self.memo("candidates")
 
     def __len__(self) -> int:
@@ -134,6 +136,18 @@ class Gazetteer:
     def may_start(self, key: str) -> bool:
         """Whether a name, or the first word of a longer name, has this key."""
         return key in self._names or key in self._firsts or key in self._demonyms
+
+    def may_continue(self, key: str) -> bool:
+        """Whether a name of more words starts with the words of this key (two or more).
+
+        The set is worked out on first use, not at load: only text whose every word may start
+        a name (a script without capitals) needs it."""
+        if self._heads is None:
+            self._heads = frozenset(
+                " ".join(words[:n]) for words in (k.split(" ") for k in self._names
+                                                  if k.count(" ") >= 2)
+                for n in range(2, len(words)))
+        return key in self._heads
 
     def has_key(self, key: str) -> bool:
         """Whether any place is known by this normalised key."""
@@ -172,6 +186,11 @@ class Gazetteer:
     def is_common_word(self, key: str) -> bool:
         """Whether a one-word key is also an everyday English word ("mobile", "reading")."""
         return key in self._common
+
+    def is_curated(self, key: str) -> bool:
+        """Whether a key is one of the spellings authored for geo (aliases.tsv, places.tsv):
+        the names the region's press uses, whatever the place's size."""
+        return key in self._curated
 
     def is_given_name(self, key: str) -> bool:
         """Whether a one-word key is a common given name ("mary", "kelly", "jordan")."""
