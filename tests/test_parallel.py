@@ -14,14 +14,14 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from geo import cli, corpus, parallel, pipeline
+from geo import cli, corpus, languages, parallel, pipeline
 from geo.gazetteer.store import Gazetteer
 from geo.settings import Settings
 
 from .conftest import FIXTURES, ROOT
 
 CORPUS = FIXTURES / "corpus.jsonl"
-DOCUMENTED = ["article", "start", "end", "name", "role", "place_id", "place", "kind", "country",
+DOCUMENTED = ["article", "lang", "start", "end", "name", "role", "place_id", "place", "kind", "country",
               "lat", "lon", "score", "sentence"]
 
 
@@ -36,8 +36,10 @@ def _expected(gaz: Gazetteer) -> str:
     lines = []
     for line in CORPUS.read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
-        ms = [m.as_dict() for m in pipeline.extract(row["text"], gaz)]
-        lines.append(json.dumps({"id": row["id"], "mentions": ms}, ensure_ascii=False) + "\n")
+        lang = languages.detect(row["text"])
+        ms = [m.as_dict() for m in pipeline.extract(row["text"], gaz, lang)]
+        lines.append(json.dumps({"id": row["id"], "lang": lang, "mentions": ms},
+                                ensure_ascii=False) + "\n")
     return "".join(lines)
 
 

@@ -22,7 +22,7 @@ from geo.errors import LanguageError
 from geo.gazetteer.names import fold_token, tokens
 
 FOLDER = Path(__file__).parent
-DETECT_SAMPLE = 6000  # characters of a text that language detection reads
+DETECT_SAMPLE = 2000  # characters of a text that language detection reads
 # Arabic presentation forms (ligatures such as "ﻻ"), which NFKC maps to plain letters
 _PRESENTATION_FORMS = re.compile(r"[\ufb50-\ufdff\ufe70-\ufeff]")
 _ARABIC_LETTER = re.compile(r"[\u0620-\u064a\u066e-\u06d3\u06d5\u06fa-\u06ff]")
@@ -155,11 +155,12 @@ def detect(text: str) -> str:
     """
     script = script_of(text)
     sample = unicodedata.normalize("NFC", text[:DETECT_SAMPLE])
-    words = [fold_token(t) for t in tokens(sample.lower())]
+    found = tokens(sample)
+    words = [fold_token(t.lower()) for t in found]
     # letters count in the words of running text, not in names: a list of Kurdish and Turkish
     # village names (Şêxan, Çemçemal) is no Kurmanji text; a script without capitals has no
     # names to tell apart, and every word counts
-    running = " ".join(t for t in tokens(sample) if not t[:1].isupper())
+    running = " ".join(t for t in found if not t[:1].isupper())
     best, best_score = "", 0
     for lang in registry().values():
         if lang.script != script:
