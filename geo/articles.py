@@ -169,9 +169,7 @@ def parse_noting(text: str, ident: str, path: str = "") -> tuple[Article, str]:
     if "title" not in meta:
         first = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
         meta["title"] = first.lstrip("# ").strip()
-    if "lang" not in meta:  # a header's "lang: ckb" says it; else it is detected
-        meta["lang"] = languages.detect(text)
-    meta, note = bounded(meta)
+    meta, note = bounded(meta)  # a header's "lang: ckb" is kept; else see language()
     return Article(id=ident, text=text, path=path, **meta), note
 
 
@@ -257,11 +255,17 @@ def _file_type(mode: int) -> str:
     return next((name for test, name in kinds if test(mode)), "not a file")
 
 
+def language(art: Article) -> str:
+    """The language an article is written in: its header's ``lang:``, else detected (not when
+    it is read: a build that finds its outputs current reads every article and extracts none)."""
+    return art.lang or languages.detect(art.text)
+
+
 def from_page(data: bytes, ident: str, path: str = "") -> Article:
     """An Article from a saved web page: its main text, title, site, address and date."""
     pg = _html.page(data, path or ident)
     return Article(id=ident, text=pg.text, title=pg.title, source=pg.source, url=pg.url,
-                   date=pg.date, path=path, lang=languages.detect(pg.text))
+                   date=pg.date, path=path)
 
 
 def read(path: Path, *, max_bytes: int) -> Article:
@@ -431,18 +435,37 @@ def _digest(data: bytes) -> bytes:
     return hashlib.sha256(data).digest()
 
 
-def _stored(seeds: Path, *, max_bytes: int) -> tuple[set[str], dict[bytes, Path]]:
-    """The article ids in the seeds folder, and the hash of each readable file's bytes -> the
-    file."""
-    ids: set[str] = set()
-    digests: dict[bytes, Path] = {}
-    for path in article_files(seeds):
-        ids.add(article_id(path))
-        try:
-            digests.setdefault(_digest(_read_bytes(path, max_bytes=max_bytes)), path)
-        except ArticleError:
-            continue
-    return ids, digests
+class _Stored:
+    """The articles already in the seeds folder, for the duplicate test: their ids, and their
+    files by size, each file read and hashed only when an incoming article has its size (a
+    folder of 6,000 articles is not read to add one)."""
+
+    def __init__(self, seeds: Path, *, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.ids: set[str] = set()
+        self.by_size: dict[int, list[Path]] = {}
+        self.digests: dict[bytes, Path] = {}
+        for path in article_files(seeds):
+            self.ids.add(article_id(path))
+            try:
+                st = path.lstat()
+            except OSError:
+                continue
+            self.by_size.setdefault(st.st_size, []).append(path)
+
+    def find(self, data: bytes) -> Path | None:
+        """The stored file holding exactly ``data``, or None."""
+        for path in self.by_size.pop(len(data), []):  # hashed once, then kept in digests
+            try:
+                self.digests.setdefault(_digest(_read_bytes(path, max_bytes=self.max_bytes)), path)
+            except ArticleError:
+                continue
+        return self.digests.get(_digest(data))
+
+    def keep(self, data: bytes, path: Path) -> None:
+        """Note a file just stored with ``data``."""
+        self.ids.add(article_id(path))
+        self.digests[_digest(data)] = path
 
 
 def _place(seeds: Path, name: str, text: str, ids: set[str]) -> Path:
@@ -467,7 +490,7 @@ def add(items: Sequence[Incoming], seeds: Path, *, max_bytes: int) -> list[Added
     read (too large, unreadable, empty, binary) is reported as skipped.
     """
     seeds.mkdir(parents=True, exist_ok=True)
-    ids, stored = _stored(seeds, max_bytes=max_bytes)
+    stored = _Stored(seeds, max_bytes=max_bytes)
     out = []
     for item in items:
         try:
@@ -476,13 +499,12 @@ def add(items: Sequence[Incoming], seeds: Path, *, max_bytes: int) -> list[Added
         except ArticleError as e:
             out.append(Added(item.label, "skipped", reason=reason(e, item.label)))
             continue
-        digest = _digest(text.encode("utf-8"))
-        same = stored.get(digest) or stored.get(_digest(data))
+        encoded = text.encode("utf-8")
+        same = stored.find(encoded) or stored.find(data)
         if same is not None:
             out.append(Added(item.label, "duplicate", same))
             continue
-        path = _place(seeds, name, text, ids)
-        ids.add(article_id(path))
-        stored[digest] = path
+        path = _place(seeds, name, text, stored.ids)
+        stored.keep(encoded, path)
         out.append(Added(item.label, "added", path, reason=note))
     return out

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from geo import aggregate, geojson
+from geo import aggregate, articles, geojson
 from geo._io import replace_atomic, write_atomic
 from geo.errors import ExportError, InputError
 from geo.records import ArticleResult
@@ -56,10 +56,11 @@ def mention_features(results: Iterable[ArticleResult], *, min_score: float,
     out = []
     for result in results:
         art = result.article
+        lang = articles.language(art)
         for m in result.mentions:
             p = m.place
             props: dict[str, Any] = {
-                "article": art.id, "lang": art.lang, "title": art.title, "sentence": m.sentence,
+                "article": art.id, "lang": lang, "title": art.title, "sentence": m.sentence,
                 "start": m.start, "end": m.end, "text": m.text, "role": m.role,
                 "place_id": p and p.id, "place": p and p.name, "kind": p and p.kind,
                 "country": p and p.country, "lat": p and p.lat, "lon": p and p.lon,

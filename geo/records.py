@@ -17,7 +17,7 @@ class Article:
     url: str = ""
     date: str = ""
     path: str = ""
-    lang: str = ""  # the code of the language it is written in (see geo.languages)
+    lang: str = ""  # the language its header names ("": detected when needed, see articles)
 
 
 @dataclass(frozen=True, slots=True)

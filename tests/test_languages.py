@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from geo import languages, pipeline
+from geo import articles, languages, pipeline
 from geo.errors import LanguageError
 from geo.gazetteer.store import Gazetteer
 from geo.pipeline import extract
@@ -123,7 +123,7 @@ def test_a_seeds_folder_in_four_languages_builds_one_map(tmp_path: Path) -> None
     assert {"Erbil", "أربيل", "هەولێر", "Hewlêr"} <= set(erbil["names"])
     assert (out / "index.html").stat().st_size > 0
     corpus = pipeline.analyse(Settings(seeds_dir=seeds, out_dir=out))
-    assert sorted(r.article.lang for r in corpus.results) == sorted(ARTICLES)
+    assert sorted(articles.language(r.article) for r in corpus.results) == sorted(ARTICLES)
 
 
 def test_an_ending_is_cut_when_that_names_a_place_at_home(gaz: Gazetteer) -> None:
