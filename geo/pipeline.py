@@ -10,7 +10,6 @@ are the same bytes either way.
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -346,14 +345,6 @@ def _places_text(settings: Settings, mapped: Sequence[MappedPlace], shape_of: Sh
     return geojson.join_features(lines)
 
 
-def _is_json(text: str) -> bool:
-    try:
-        json.loads(text)
-    except ValueError:
-        return False
-    return True
-
-
 def _outputs(settings: Settings, mapped: Sequence[MappedPlace],
              shown: Sequence[Article]) -> dict[Path, str]:
     """The text of each output file. The gazetteer is loaded only if a polygon or the context
@@ -370,7 +361,7 @@ def _outputs(settings: Settings, mapped: Sequence[MappedPlace],
         return gazetteer(settings).context()
 
     context_text = _cache.load_text(folder, "context", fp)
-    if context_text is None or not _is_json(context_text):
+    if context_text is None:  # a damaged entry is a miss already (see _cache.seal)
         context_text = geojson.dumps(context())
         _cache.keep_text(folder, "context", fp, context_text)
     page = render.render(mapped, articles=shown, shape_of=shape_of,
@@ -400,7 +391,7 @@ def build(settings: Settings, *, progress: Track | None = None,
     out = settings.out_dir
     paths = tuple(out / name for name in OUTPUT_NAMES)
     folder = _cache.cache_dir(out)
-    check_folders(settings)
+    check_folders(settings)  # before the lock, which would write into the seeds folder
     with build_lock(out, on_wait=on_wait):
         if mentions is not None:  # no seeds folder: nothing to compare with or to cache
             corpus = mapped_corpus(settings, mentions, metadata)

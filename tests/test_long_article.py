@@ -60,3 +60,11 @@ def test_a_list_over_the_ceiling_is_resolved_in_parts(gaz: Gazetteer,
     parts = extract(text, gaz)
     assert [(m.start, m.end) for m in parts] == [(m.start, m.end) for m in whole]
     assert sum(m.place is not None for m in parts) >= 0.95 * sum(m.place is not None for m in whole)
+    # each part is its own context: the later "Paris", in a part without "Texas", is France's
+    story = "Paris, Texas, flooded. Later Paris was quiet."
+    monkeypatch.setattr(resolve, "MAX_CONTEXT_SPANS", 2)
+    assert [m.place.country for m in extract(story, gaz) if m.place and m.text == "Paris"] \
+        == ["US", "FR"]
+    monkeypatch.setattr(resolve, "MAX_CONTEXT_SPANS", 20_000)
+    assert [m.place.country for m in extract(story, gaz) if m.place and m.text == "Paris"] \
+        == ["US", "US"]
