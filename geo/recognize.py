@@ -24,6 +24,7 @@ MAX_TOKENS = 6
 PROMINENT_KINDS = frozenset({"country", "continent", "region"})
 WELL_KNOWN_KINDS = PROMINENT_KINDS | {"adm1"}
 TOWN_KINDS = frozenset({"city", "town", "village"})
+MAX_TOWN_PLACES = 25  # the places of a town's name looked at for the unit its code names
 # In a script without capitals a lone word is a place when it names a country or region; in
 # one of the language's home countries, when a word before it says a place follows ("في",
 # "قرية") or it names a unit, a feature or a town of CASELESS_MIN_POPULATION or more; elsewhere,
@@ -54,6 +55,7 @@ _DIGITS_AFTER_RE = re.compile(r" \d+\b|\d+(?!\d)")  # "Kirkuk 24", "Kurdistan24�
 _SEPARATOR_RE = re.compile(r"[ \t\u00a0]*[-‐–]?[ \t\u00a0]*|\.[ \t\u00a0]*")
 _DATELINE_RE = re.compile(r"[ \t]*(?:\(|[-–—][ \t])")
 _ACRONYM_AFTER_RE = re.compile(r"[ \t]?\(([A-Z]{2,6})\)")
+_CODE_RE = re.compile(r"[A-Z]{2,3}")  # an ISO 3166-2 unit code: "CO", "ON", "NSW"
 
 
 class _Memo(NamedTuple):
@@ -461,6 +463,22 @@ def _abbreviated_container(text: str, toks: _Tokens, i: int, key: str, gaz: Gaze
     return any(c.kind == "adm1" for c in gaz.candidates(key)[:1])
 
 
+def _coded_unit(text: str, toks: _Tokens, i: int, town: Span | None,
+                gaz: Gazetteer) -> str | None:
+    """The id of the first-level unit that token i, a code of two or three capitals written
+    after a town and a comma, stands for: "Aurora, CO" (Colorado), "Kingston, ON", "Sydney,
+    NSW". A code is read only so, as the ISO 3166-2 code of a unit one of the town's places lies
+    in; anywhere else "CO", "DE" or "ON" is no place. None when it is not such a code."""
+    word = toks.words[i]
+    if town is None or town.end + 2 != toks.starts[i] or text[town.end] != "," \
+            or _CODE_RE.fullmatch(word) is None:
+        return None
+    for place in gaz.candidates(town.key)[:MAX_TOWN_PLACES]:
+        if place.admin1 == f"iso:{place.country}-{word}":
+            return place.admin1
+    return None
+
+
 def _notable(key: str, gaz: Gazetteer, lang: Language, short: bool, told: bool) -> bool:
     """Whether a key's best-known place is prominent enough to be named by a lone word in a
     script without capitals (see NOTABLE_KINDS); ``short``: a short name after a proclitic;
@@ -560,8 +578,16 @@ def _spans(text: str, gaz: Gazetteer, lang: Language) -> Iterator[Span]:
     before = _Before(text, lang)
     people = _person_tokens(text, toks, gaps, gaz, before, memo, lang)
     acronyms: dict[str, str] = {}  # "nsw" -> "new south wales", once the article says so
+    last: Span | None = None  # the span yielded last
     i = 0
     while i < len(keys):
+        if (unit := _coded_unit(text, toks, i, last, gaz)) is not None:
+            # its key is the unit's id (see Span): the code names one place, not a name's
+            last = Span(start=starts[i], end=ends[i], text=words[i], key=unit, role="name",
+                        cue="")
+            yield last
+            i += 1
+            continue
         if keys[i] in acronyms and words[i].isupper():
             start, end = starts[i], ends[i]
             yield Span(start=start, end=end, text=words[i], key=acronyms[keys[i]], role="name",
@@ -585,6 +611,7 @@ def _spans(text: str, gaz: Gazetteer, lang: Language) -> Iterator[Span]:
             if j - i > 1 and not org and role == "name" \
                     and (acronym := _acronym(text, words[i:j], end)) is not None:
                 acronyms[acronym] = key
-            yield Span(start=start, end=end, text=text[start:end], key=key,
-                       role="org" if org else role, cue=_cue(text, prev, end, lang))
+            last = Span(start=start, end=end, text=text[start:end], key=key,
+                        role="org" if org else role, cue=_cue(text, prev, end, lang))
+            yield last
         i = j

@@ -576,6 +576,8 @@ def _options(spans: Sequence[Span], gaz: Gazetteer) -> dict[str, Sequence[Place]
             if span.role == "demonym" or gaz.is_demonym(span.key):  # also inside an org name
                 target = gaz.demonym(span.key)
                 options[span.key] = (target,) if target else ()
+            elif (coded := gaz.place(span.key)) is not None:  # a code: "Aurora, CO"
+                options[span.key] = (coded,)
             else:
                 options[span.key] = gaz.candidates(span.key)[:MAX_CANDIDATES]
     return options

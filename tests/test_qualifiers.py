@@ -1,0 +1,52 @@
+"""Names qualified, or made, by what is written around them: a unit's code after a town
+("Aurora, CO"), particles inside a name ("Deir ez-Zor"), feature words after it ("Raqqa
+governorates"), a possessive before a landmark ("Rome's St Peter's Square").
+
+Every example sentence was written for these tests (issue 18's failure classes)."""
+
+from __future__ import annotations
+
+import pytest
+
+from geo.gazetteer.store import Gazetteer
+from geo.pipeline import extract
+
+
+def _found(text: str, gaz: Gazetteer) -> list[tuple[str, str]]:
+    """(text, place id) of each placed mention, in order."""
+    return [(m.text, m.place.id) for m in extract(text, gaz) if m.place is not None]
+
+
+@pytest.mark.parametrize(("text", "town", "code", "unit"), [
+    ("Officials in Aurora, CO said the road was closed.", "Aurora", "CO", "iso:US-CO"),
+    ("He moved to Kingston, ON last year.", "Kingston", "ON", "iso:CA-ON"),
+    ("The air base near Dover, DE is large.", "Dover", "DE", "iso:US-DE"),
+    ("She lives in Columbus, GA now.", "Columbus", "GA", "iso:US-GA"),
+    ("The office is in Sydney, NSW, AUS.", "Sydney", "NSW", "iso:AU-NSW"),
+    ("It rained in Portland, OR and in Bangor, ME.", "Bangor", "ME", "iso:US-ME"),
+])
+def test_a_code_after_a_town_names_its_unit(gaz: Gazetteer, text: str, town: str, code: str,
+                                            unit: str) -> None:
+    """The town goes to the unit the code stands for, and the code is a mention of that unit
+    (as the gold corpora count "Ga." in "Columbus, Ga.")."""
+    places = {m.text: m.place for m in extract(text, gaz) if m.place is not None}
+    assert places[town].admin1 == unit
+    assert places[code].id == unit
+
+
+def test_a_code_elsewhere_is_no_place(gaz: Gazetteer) -> None:
+    text = ("CO levels rose. DE and ON are codes. Go IN now, OR else. ME too. "
+            "Crowds in Paris, CO2 rising, NATO, UN officials said.")
+    assert [name for name, _ in _found(text, gaz)] == ["Paris"]
+
+
+def test_a_code_that_names_no_unit_of_the_town_is_no_place(gaz: Gazetteer) -> None:
+    # no Paris lies in a unit coded DE; "Tom Bakk, DFL" names no town
+    assert _found("Talks in Paris, DE officials said. Tom Bakk, DFL, spoke.", gaz) == [
+        ("Paris", "gn:2988507")]
+
+
+def test_one_sense_per_article_keeps_a_code_qualified_use(gaz: Gazetteer) -> None:
+    text = "Fans in Columbus, Ohio and Columbus, GA cheered."
+    towns = [m.place.admin1 for m in extract(text, gaz) if m.place and m.text == "Columbus"]
+    assert towns == ["iso:US-OH", "iso:US-GA"]
