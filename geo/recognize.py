@@ -48,7 +48,7 @@ _CAP_RE = re.compile(r"[A-Z\u00aa-\U0010ffff](?<=[^a-z\W\d_])(?<![^\W_][\s\S])"
                      r"(?:(?<=[A-Z])\.(?:[A-Z]\.)+"  # a dotted abbreviation: "U.S.", "W.Va."
                      r"|[^\W\d_]*(?:['’ʼʿ`](?!(?:re|ve|ll|nt|t|s|d|m)\b)[^\W\d_]{2,})*)")
 _PUNCT = "\"'“”‘’()[],.;:!?-–—"
-_CONNECTOR_GAP_RE = re.compile(r" [a-z]{1,4}(?: [a-z]{1,4})?[ -]| [a-z]{1,4}-")
+_CONNECTOR_GAP_RE = re.compile(r"[ -][a-z]{1,4}(?:[ -][a-z]{1,4})?[ -]")  # " of ", "-upon-"
 _LONG_WORD_RE = re.compile(r"[^\W\d_]{4,}")
 _NEXT_WORD_RE = re.compile(r"[ \t]{1,2}([^\W\d_]+)")
 _DIGITS_AFTER_RE = re.compile(r" \d+\b|\d+(?!\d)")  # "Kirkuk 24", "Kurdistan24ê"
@@ -479,6 +479,13 @@ def _coded_unit(text: str, toks: _Tokens, i: int, town: Span | None,
     return None
 
 
+def _name_tail(text: str, toks: _Tokens, gaps: list[list[str] | None], i: int) -> bool:
+    """Whether token i ends a name through one particle and a hyphen ("Zor" in "Deir ez-Zor",
+    "Mer" in "Boulogne-sur-Mer") that no match starting before it took in: the end of a name
+    the gazetteer lacks, never a place of its own."""
+    return i > 0 and text[toks.starts[i] - 1] == "-" and len(gaps[i - 1] or ()) == 1
+
+
 def _notable(key: str, gaz: Gazetteer, lang: Language, short: bool, told: bool) -> bool:
     """Whether a key's best-known place is prominent enough to be named by a lone word in a
     script without capitals (see NOTABLE_KINDS); ``short``: a short name after a proclitic;
@@ -606,7 +613,8 @@ def _spans(text: str, gaz: Gazetteer, lang: Language) -> Iterator[Span]:
         j, key, role, trim = hit
         start, end = starts[i], ends[j - 1] - trim
         prev, locative = before[start - len(toks.clitics[i])]
-        if j - i > 1 or _keep(text, toks, i, key, gaz, people, prev, locative, lang):
+        if j - i > 1 or not _name_tail(text, toks, gaps, i) \
+                and _keep(text, toks, i, key, gaz, people, prev, locative, lang):
             org = _is_org(text, toks, gaps, i, j, prev, lang, gaz)
             if j - i > 1 and not org and role == "name" \
                     and (acronym := _acronym(text, words[i:j], end)) is not None:

@@ -50,3 +50,24 @@ def test_one_sense_per_article_keeps_a_code_qualified_use(gaz: Gazetteer) -> Non
     text = "Fans in Columbus, Ohio and Columbus, GA cheered."
     towns = [m.place.admin1 for m in extract(text, gaz) if m.place and m.text == "Columbus"]
     assert towns == ["iso:US-OH", "iso:US-GA"]
+
+
+@pytest.mark.parametrize(("text", "name", "country"), [
+    ("Fighting continued in Deir ez-Zor on Monday.", "Deir ez-Zor", "SY"),
+    ("A tour of Stratford-upon-Avon was cancelled.", "Stratford-upon-Avon", "GB"),
+    ("Ferries left Boulogne-sur-Mer at dawn.", "Boulogne-sur-Mer", "FR"),
+])
+def test_a_name_with_lower_case_particles_is_read_whole(gaz: Gazetteer, text: str, name: str,
+                                                        country: str) -> None:
+    """The particles ("ez-", "-upon-", "-sur-") join the words of one name, not a tail
+    ("Zor", a village in Kuwait) or a head (Stratford, Connecticut) read alone."""
+    places = [(m.text, m.place.country) for m in extract(text, gaz) if m.place is not None]
+    assert places == [(name, country)]
+
+
+def test_the_tail_of_an_unknown_name_is_no_place(gaz: Gazetteer) -> None:
+    # the gazetteer knows no "Khirbet el-Salem" nor "Qayyarah al-Jadida": "Salem" (India) and
+    # "Jadida" (Morocco) alone would be namesakes far away
+    text = "Villagers of Khirbet el-Salem fled to Qayyarah al-Jadida."
+    assert [(m.text, m.place.country) for m in extract(text, gaz) if m.place] == [
+        ("Qayyarah", "IQ")]
