@@ -27,6 +27,7 @@ MAX_CONTEXT_SPANS = 20_000  # an article with more names is resolved in parts (s
 KIND_PRIOR = {"country": 1.25, "continent": 1.1, "region": 0.95, "adm1": 1.0, "adm2": 0.6,
               "physical": 0.75}
 TOWN_KINDS = frozenset({"city", "town", "village"})
+UNIT_KINDS = frozenset({"country", "adm1", "adm2", "region"})
 UNKNOWN_POPULATION = 1000
 POINT_KINDS = frozenset({"city", "town", "village", "adm2", "physical"})
 # Weights of the resolution score (see _base_scores and _rank): tuned on LGL and GeoWebNews and
@@ -569,6 +570,18 @@ def _qualified(sig: Signature, place: Place) -> bool:
                                 or place.id in container)
 
 
+def _lacks_unit(text: str, span: Span, scored: Scored, ctx: _Context) -> bool:
+    """Whether a name written before a unit word ("in Zhari district") names a unit the
+    gazetteer lacks: none of its places is a unit or a country, and its best place lies in a
+    country no other name of the article is in (a town in Poland). Such a place would be a
+    namesake; a town in the article's country is most likely the unit's seat, and stays."""
+    if span.cue != "adm" or not text[span.end + 1:span.end + 2].islower():
+        return False  # no unit word, or one that is part of a name ("U.S. District Court")
+    if any(p.kind in UNIT_KINDS for _, p in scored):
+        return False
+    return ctx.shares(span.key).get(scored[0][1].country) == 0.0
+
+
 def _options(spans: Sequence[Span], gaz: Gazetteer) -> dict[str, Sequence[Place]]:
     options: dict[str, Sequence[Place]] = {}
     for span in spans:
@@ -619,6 +632,8 @@ def _resolve_part(text: str, spans: Sequence[Span], gaz: Gazetteer, lang: Langua
     chosen = _choose(spans, sigs, ranked)
     mentions = []
     for span, scored, place in zip(spans, ranked, chosen):
+        if place is not None and _lacks_unit(text, span, scored, ctx):
+            place = None
         conf = 0.0
         if scored:
             second = scored[1][0] if len(scored) > 1 else 0.0

@@ -71,3 +71,21 @@ def test_the_tail_of_an_unknown_name_is_no_place(gaz: Gazetteer) -> None:
     text = "Villagers of Khirbet el-Salem fled to Qayyarah al-Jadida."
     assert [(m.text, m.place.country) for m in extract(text, gaz) if m.place] == [
         ("Qayyarah", "IQ")]
+
+
+@pytest.mark.parametrize("text", ["Fighting in the Raqqa Governorates continued.",
+                                  "Curfews held across the Raqqa provinces."])
+def test_a_plural_unit_word_asks_for_the_unit(gaz: Gazetteer, text: str) -> None:
+    assert dict(_found(text, gaz))["Raqqa"] == "iso:SY-RA"  # the governorate, not the city
+
+
+def test_a_unit_the_gazetteer_lacks_is_left_unplaced(gaz: Gazetteer) -> None:
+    """"Zhari district" names a district of Afghanistan the gazetteer does not hold: the name is
+    found but placed nowhere, rather than at Żary, a town in Poland."""
+    ms = [m for m in extract("Troops patrolled in Zhari district on Monday.", gaz)
+          if m.text == "Zhari"]
+    assert [m.place for m in ms] == [None]
+    # a town of the unit's name in the article's country stays: most likely its seat
+    seat = [m.place.country for m in extract(
+        "Villagers in Georgia fled the Ochamchire district.", gaz) if m.text == "Ochamchire"]
+    assert seat == ["GE"]
