@@ -552,7 +552,37 @@ def _keep(text: str, toks: _Tokens, i: int, key: str, gaz: Gazetteer, people: se
         return _prominent(key, gaz)  # "NATO" no; "US", "UK" yes
     if gaz.is_common_word(key):  # "Mobile", "Man" (the Isle of) no; "China", "Turkey" yes
         return _prominent(key, gaz, by_name=True)
+    if _opens_sentence(text, toks.starts[i]) and not _named_after(text, end) \
+            and text[:toks.starts[i]].strip():  # a title opens with its place: "Pataskala zoning"
+        return not _small_town(key, gaz) or _written_inside(text, word, toks.starts[i])
     return True
+
+
+def _named_after(text: str, end: int) -> bool:
+    """Whether what follows a word at ``end`` says it is a name whatever its capital: a
+    dateline ("WESTON (AP) –"), a container ("Thruxton, Hampshire") or another capitalised word
+    ("Dulles International Airport")."""
+    after = text[end:end + 3]
+    return _DATELINE_RE.match(text, end) is not None or after[:2] == ", " and after[2:].isupper() \
+        or after[:1] == " " and after[1:2].isupper()
+
+
+def _small_town(key: str, gaz: Gazetteer) -> bool:
+    """Whether a key's best-known place is a town of fewer than CASELESS_MIN_POPULATION people."""
+    top = gaz.candidates(key)[:1]
+    return bool(top) and top[0].kind in TOWN_KINDS and top[0].population < CASELESS_MIN_POPULATION
+
+
+def _written_inside(text: str, word: str, start: int) -> bool:
+    """Whether the text writes ``word`` (found at ``start``, opening a sentence) elsewhere too,
+    inside a sentence, where its capital says it is a name: "Farmers protested" alone is a
+    word, but not in an article that also says "the council of Farmers"."""
+    at = text.find(word)
+    while at >= 0:
+        if at != start and not _opens_sentence(text, at):
+            return True
+        at = text.find(word, at + 1)
+    return False
 
 
 def _acronym(text: str, words: Sequence[str], end: int) -> str | None:

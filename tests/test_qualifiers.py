@@ -89,3 +89,20 @@ def test_a_unit_the_gazetteer_lacks_is_left_unplaced(gaz: Gazetteer) -> None:
     seat = [m.place.country for m in extract(
         "Villagers in Georgia fled the Ochamchire district.", gaz) if m.text == "Ochamchire"]
     assert seat == ["GE"]
+
+
+def test_a_capitalised_word_opening_a_sentence_is_no_small_town(gaz: Gazetteer) -> None:
+    """"Farmers" is another name of Weston, a small town in Massachusetts: opening a sentence,
+    its capital says nothing, and the article never writes it inside one."""
+    assert _found("Prices fell again. Farmers protested in Lyon.", gaz) == [("Lyon", "gn:2996944")]
+
+
+@pytest.mark.parametrize("text", [
+    "Prices fell again. Weston flooded on Monday. Roads in Weston were shut.",  # also inside
+    "Prices fell again. Weston, Massachusetts, flooded.",  # a container after it
+    "Pataskala zoning allows fire station",  # a title opens with its place
+])
+def test_a_small_town_opening_a_sentence_stays_when_the_text_says_it_is_one(
+        gaz: Gazetteer, text: str) -> None:
+    first = next(m for m in extract(text, gaz) if m.text in ("Weston", "Pataskala"))
+    assert first.place is not None and first.place.country == "US"
