@@ -55,6 +55,7 @@ _DIGITS_AFTER_RE = re.compile(r" \d+\b|\d+(?!\d)")  # "Kirkuk 24", "Kurdistan24�
 _SEPARATOR_RE = re.compile(r"[ \t\u00a0]*[-‐–]?[ \t\u00a0]*|\.[ \t\u00a0]*")
 _DATELINE_RE = re.compile(r"[ \t]*(?:\(|[-–—][ \t])")
 _ACRONYM_AFTER_RE = re.compile(r"[ \t]?\(([A-Z]{2,6})\)")
+_POSSESSIVE_RE = re.compile(r"['’]s ")
 _CODE_RE = re.compile(r"[A-Z]{2,3}")  # an ISO 3166-2 unit code: "CO", "ON", "NSW"
 
 
@@ -486,6 +487,19 @@ def _name_tail(text: str, toks: _Tokens, gaps: list[list[str] | None], i: int) -
     return i > 0 and text[toks.starts[i] - 1] == "-" and len(gaps[i - 1] or ()) == 1
 
 
+def _landmark_owner(text: str, toks: _Tokens, j: int, key: str, lang: Language,
+                    gaz: Gazetteer) -> bool:
+    """Whether the name ending at token j (key ``key``) is the possessive that opens a
+    landmark's name ("St Peter's Square", "St Mary's Hospital"): a saint's or a person's name,
+    not the small town of Saint Peter. A well-known place keeps its possessive ("Rome's St
+    Peter's Square"), and so does a place before its institutions ("Oregon's Guard")."""
+    if j >= len(toks.keys) or toks.keys[j] not in lang.landmarks:
+        return False
+    end = toks.ends[j - 1]
+    return toks.starts[j] == end + 3 and _POSSESSIVE_RE.match(text, end) is not None \
+        and not _prominent(key, gaz)
+
+
 def _notable(key: str, gaz: Gazetteer, lang: Language, short: bool, told: bool) -> bool:
     """Whether a key's best-known place is prominent enough to be named by a lone word in a
     script without capitals (see NOTABLE_KINDS); ``short``: a short name after a proclitic;
@@ -643,8 +657,9 @@ def _spans(text: str, gaz: Gazetteer, lang: Language) -> Iterator[Span]:
         j, key, role, trim = hit
         start, end = starts[i], ends[j - 1] - trim
         prev, locative = before[start - len(toks.clitics[i])]
-        if j - i > 1 or not _name_tail(text, toks, gaps, i) \
-                and _keep(text, toks, i, key, gaz, people, prev, locative, lang):
+        if (j - i > 1 or not _name_tail(text, toks, gaps, i)
+                and _keep(text, toks, i, key, gaz, people, prev, locative, lang)) \
+                and not _landmark_owner(text, toks, j, key, lang, gaz):
             org = _is_org(text, toks, gaps, i, j, prev, lang, gaz)
             if j - i > 1 and not org and role == "name" \
                     and (acronym := _acronym(text, words[i:j], end)) is not None:

@@ -106,3 +106,12 @@ def test_a_small_town_opening_a_sentence_stays_when_the_text_says_it_is_one(
         gaz: Gazetteer, text: str) -> None:
     first = next(m for m in extract(text, gaz) if m.text in ("Weston", "Pataskala"))
     assert first.place is not None and first.place.country == "US"
+
+
+def test_a_possessive_before_a_landmark_is_no_town(gaz: Gazetteer) -> None:
+    """"St Peter" in "St Peter's Square" is the saint's name, not Saint Peter, Minnesota; the
+    city before it stays, as does a place's possessive before an institution."""
+    assert _found("Crowds gathered in Rome's St Peter's Square.", gaz) == [("Rome", "gn:3169070")]
+    assert [name for name, _ in _found(
+        "Patients at St Mary's Hospital in London. Oregon's Guard was sent.", gaz)] == [
+        "London", "Oregon"]
