@@ -6,10 +6,16 @@ Every example sentence was written for these tests (issue 18's failure classes).
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+
 import pytest
 
 from geo.gazetteer.store import Gazetteer
-from geo.pipeline import extract
+from geo.pipeline import explain, extract
+
+from .conftest import ROOT
 
 
 def _found(text: str, gaz: Gazetteer) -> list[tuple[str, str]]:
@@ -115,3 +121,24 @@ def test_a_possessive_before_a_landmark_is_no_town(gaz: Gazetteer) -> None:
     assert [name for name, _ in _found(
         "Patients at St Mary's Hospital in London. Oregon's Guard was sent.", gaz)] == [
         "London", "Oregon"]
+
+
+def test_explain_says_why_a_town_went_to_the_unit_of_its_code(gaz: Gazetteer) -> None:
+    found = {m.text: (m.place, why) for m, why in explain("Officials in Aurora, CO said.", gaz)}
+    place, why = found["Aurora"]
+    assert place is not None and place.admin1 == "iso:US-CO"
+    assert "qualified by the unit written after it (Colorado)" in why
+    assert "read as the ISO 3166-2 code US-CO of the unit the town before it lies in" in found[
+        "CO"][1]
+    unplaced = explain("Troops patrolled in Zhari district.", gaz)
+    assert [why[-1].endswith("left unplaced") for _, why in unplaced] == [True]
+
+
+def test_geo_explain_prints_the_reasons() -> None:
+    done = subprocess.run([sys.executable, "-m", "geo", "explain", "--json",
+                           "Fans in Columbus, Ohio and Columbus, GA cheered."],
+                          text=True, capture_output=True, cwd=ROOT, check=True)
+    rows = [row for row in json.loads(done.stdout) if row["name"] == "Columbus"]
+    assert [row["reasons"][0] for row in rows] == [
+        "qualified by the unit written after it (Ohio)",
+        "qualified by the unit written after it (Georgia)"]
