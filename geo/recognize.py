@@ -566,19 +566,17 @@ def _keep(text: str, toks: _Tokens, i: int, key: str, gaz: Gazetteer, people: se
         return _prominent(key, gaz)  # "NATO" no; "US", "UK" yes
     if gaz.is_common_word(key):  # "Mobile", "Man" (the Isle of) no; "China", "Turkey" yes
         return _prominent(key, gaz, by_name=True)
-    if _opens_sentence(text, toks.starts[i]) and not _named_after(text, end) \
+    if _opens_sentence(text, toks.starts[i]) and _word_follows(text, end) \
             and text[:toks.starts[i]].strip():  # a title opens with its place: "Pataskala zoning"
         return not _small_town(key, gaz) or _written_inside(text, word, toks.starts[i])
     return True
 
 
-def _named_after(text: str, end: int) -> bool:
-    """Whether what follows a word at ``end`` says it is a name whatever its capital: a
-    dateline ("WESTON (AP) –"), a container ("Thruxton, Hampshire") or another capitalised word
-    ("Dulles International Airport")."""
-    after = text[end:end + 3]
-    return _DATELINE_RE.match(text, end) is not None or after[:2] == ", " and after[2:].isupper() \
-        or after[:1] == " " and after[1:2].isupper()
+def _word_follows(text: str, end: int) -> bool:
+    """Whether a lower-case word follows the word ending at ``end``, as in a sentence
+    ("Farmers protested"): not in a list, a dateline ("WESTON (AP) –"), a container ("Thruxton,
+    Hampshire") or a longer name ("Dulles International Airport")."""
+    return text[end:end + 1] == " " and text[end + 1:end + 2].islower()
 
 
 def _small_town(key: str, gaz: Gazetteer) -> bool:

@@ -107,6 +107,7 @@ def test_a_capitalised_word_opening_a_sentence_is_no_small_town(gaz: Gazetteer) 
     "Prices fell again. Weston flooded on Monday. Roads in Weston were shut.",  # also inside
     "Prices fell again. Weston, Massachusetts, flooded.",  # a container after it
     "Pataskala zoning allows fire station",  # a title opens with its place
+    "Towns visited\n\n1. Weston\n2. Lyon\n",  # a list: no sentence goes on after it
 ])
 def test_a_small_town_opening_a_sentence_stays_when_the_text_says_it_is_one(
         gaz: Gazetteer, text: str) -> None:
