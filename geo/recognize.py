@@ -55,6 +55,7 @@ _DIGITS_AFTER_RE = re.compile(r" \d+\b|\d+(?!\d)")  # "Kirkuk 24", "Kurdistan24�
 _SEPARATOR_RE = re.compile(r"[ \t\u00a0]*[-‐–]?[ \t\u00a0]*|\.[ \t\u00a0]*")
 _DATELINE_RE = re.compile(r"[ \t]*(?:\(|[-–—][ \t])")
 _ACRONYM_AFTER_RE = re.compile(r"[ \t]?\(([A-Z]{2,6})\)")
+_FIRST_CHARACTER_RE = re.compile(r"\S")
 _POSSESSIVE_RE = re.compile(r"['’]s ")
 _CODE_RE = re.compile(r"[A-Z]{2,3}")  # an ISO 3166-2 unit code: "CO", "ON", "NSW"
 
@@ -566,8 +567,10 @@ def _keep(text: str, toks: _Tokens, i: int, key: str, gaz: Gazetteer, people: se
         return _prominent(key, gaz)  # "NATO" no; "US", "UK" yes
     if gaz.is_common_word(key):  # "Mobile", "Man" (the Isle of) no; "China", "Turkey" yes
         return _prominent(key, gaz, by_name=True)
-    if _opens_sentence(text, toks.starts[i]) and _word_follows(text, end) \
-            and text[:toks.starts[i]].strip():  # a title opens with its place: "Pataskala zoning"
+    if _word_follows(text, end) and _opens_sentence(text, toks.starts[i]) \
+            and (first := _FIRST_CHARACTER_RE.search(text)) is not None \
+            and first.start() < toks.starts[i]:  # not the text's first word, a title's place
+        # ("Pataskala zoning")
         return not _small_town(key, gaz) or _written_inside(text, word, toks.starts[i])
     return True
 

@@ -582,6 +582,13 @@ def _lacks_unit(text: str, span: Span, scored: Scored, ctx: _Context) -> bool:
     return ctx.shares(span.key).get(scored[0][1].country) == 0.0
 
 
+def _coded(key: str, gaz: Gazetteer) -> tuple[Place, ...]:
+    """The unit a code after a town stands for ("Aurora, CO"), whose key is the unit's id
+    (see recognize._coded_unit); () for any other key."""
+    place = gaz.place(key) if ":" in key else None
+    return () if place is None else (place,)
+
+
 def _options(spans: Sequence[Span], gaz: Gazetteer) -> dict[str, Sequence[Place]]:
     options: dict[str, Sequence[Place]] = {}
     for span in spans:
@@ -589,10 +596,9 @@ def _options(spans: Sequence[Span], gaz: Gazetteer) -> dict[str, Sequence[Place]
             if span.role == "demonym" or gaz.is_demonym(span.key):  # also inside an org name
                 target = gaz.demonym(span.key)
                 options[span.key] = (target,) if target else ()
-            elif (coded := gaz.place(span.key)) is not None:  # a code: "Aurora, CO"
-                options[span.key] = (coded,)
             else:
-                options[span.key] = gaz.candidates(span.key)[:MAX_CANDIDATES]
+                options[span.key] = gaz.candidates(span.key)[:MAX_CANDIDATES] \
+                    or _coded(span.key, gaz)
     return options
 
 
