@@ -256,6 +256,24 @@ def _online_line(answer: dict[str, Any]) -> str:
     return f"online: {what} {asked}"
 
 
+def cmd_explain(args: argparse.Namespace) -> int:
+    """Find the places of a TEXT (words on the command line, or - for standard input) as
+    extract does, and say why each name went where it did."""
+    text = sys.stdin.read() if args.text == ["-"] else " ".join(args.text)
+    found = pipeline.explain(text, pipeline.gazetteer(_settings(args)), args.lang)
+    if args.json:
+        rows = [{**m.as_dict(), "reasons": why} for m, why in found]
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        return 0
+    for m, why in found:
+        p = m.place
+        print(f"{m.text!r} -> " + ("(unplaced)" if p is None else
+                                   f"{p.name} ({p.kind}, {p.country}) {p.id}"))
+        for line in why:
+            print(f"    {line}")
+    return 0
+
+
 def cmd_gazetteer_lookup(args: argparse.Namespace) -> int:
     """Print the ranked candidates of each NAME; with --online, also the answer of an online
     geocoder (Nominatim unless --geocoder names another; --user-agent is required), asked
@@ -485,6 +503,10 @@ def _parser() -> argparse.ArgumentParser:
     x.add_argument("--dask", metavar="ADDRESS",
                    help="run on the Dask scheduler at ADDRESS (tcp://host:8786), or 'local' "
                         "for a LocalCluster here")
+    xp = add("explain", cmd_explain)
+    xp.add_argument("text", nargs="+", metavar="TEXT", help="the text (- for standard input)")
+    xp.add_argument("--lang", default="", help="its language (default: detected)")
+    xp.add_argument("--json", action="store_true", help="print one JSON list")
     g = add("gazetteer", cmd_gazetteer)
     gsub = g.add_subparsers(dest="gazetteer_command", required=True, metavar="COMMAND")
     gb = add("build", cmd_gazetteer_build, gsub)

@@ -27,7 +27,7 @@ from geo.gazetteer.store import Gazetteer, load
 from geo.geojson import AREA_KINDS, ShapeOf
 from geo.recognize import spans
 from geo.records import Article, ArticleResult, MappedPlace, Mention, Place
-from geo.resolve import resolve
+from geo.resolve import MAX_CONTEXT_SPANS, decide, reasons, resolve
 from geo.settings import Settings
 
 Track = Callable[[Sequence[Article]], Iterable[Article]]
@@ -72,6 +72,19 @@ def extract(text: str, gaz: Gazetteer, lang: str = "") -> list[Mention]:
     geo.languages; by default the language detected)."""
     language = languages.get(lang or languages.detect(text))
     return resolve(text, list(spans(text, gaz, language)), gaz, language)
+
+
+def explain(text: str, gaz: Gazetteer, lang: str = "") -> list[tuple[Mention, list[str]]]:
+    """Every place mention in one text, as ``extract`` finds it, with the reasons for its
+    place (see resolve.reasons)."""
+    language = languages.get(lang or languages.detect(text))
+    found = list(spans(text, gaz, language))
+    mentions = resolve(text, found, gaz, language)
+    out: list[tuple[Mention, list[str]]] = []
+    for at in range(0, len(found), MAX_CONTEXT_SPANS):  # the parts resolve resolves together
+        part = decide(text, found[at:at + MAX_CONTEXT_SPANS], gaz, language)
+        out += [(mentions[at + i], reasons(part, i, gaz)) for i in range(len(part.spans))]
+    return out
 
 
 def gazetteer(settings: Settings) -> Gazetteer:

@@ -24,6 +24,7 @@ MAX_TOKENS = 6
 PROMINENT_KINDS = frozenset({"country", "continent", "region"})
 WELL_KNOWN_KINDS = PROMINENT_KINDS | {"adm1"}
 TOWN_KINDS = frozenset({"city", "town", "village"})
+MAX_TOWN_PLACES = 25  # the places of a town's name looked at for the unit its code names
 # In a script without capitals a lone word is a place when it names a country or region; in
 # one of the language's home countries, when a word before it says a place follows ("في",
 # "قرية") or it names a unit, a feature or a town of CASELESS_MIN_POPULATION or more; elsewhere,
@@ -47,13 +48,16 @@ _CAP_RE = re.compile(r"[A-Z\u00aa-\U0010ffff](?<=[^a-z\W\d_])(?<![^\W_][\s\S])"
                      r"(?:(?<=[A-Z])\.(?:[A-Z]\.)+"  # a dotted abbreviation: "U.S.", "W.Va."
                      r"|[^\W\d_]*(?:['’ʼʿ`](?!(?:re|ve|ll|nt|t|s|d|m)\b)[^\W\d_]{2,})*)")
 _PUNCT = "\"'“”‘’()[],.;:!?-–—"
-_CONNECTOR_GAP_RE = re.compile(r" [a-z]{1,4}(?: [a-z]{1,4})?[ -]| [a-z]{1,4}-")
+_CONNECTOR_GAP_RE = re.compile(r"[ -][a-z]{1,4}(?:[ -][a-z]{1,4})?[ -]")  # " of ", "-upon-"
 _LONG_WORD_RE = re.compile(r"[^\W\d_]{4,}")
 _NEXT_WORD_RE = re.compile(r"[ \t]{1,2}([^\W\d_]+)")
 _DIGITS_AFTER_RE = re.compile(r" \d+\b|\d+(?!\d)")  # "Kirkuk 24", "Kurdistan24ê"
 _SEPARATOR_RE = re.compile(r"[ \t\u00a0]*[-‐–]?[ \t\u00a0]*|\.[ \t\u00a0]*")
 _DATELINE_RE = re.compile(r"[ \t]*(?:\(|[-–—][ \t])")
 _ACRONYM_AFTER_RE = re.compile(r"[ \t]?\(([A-Z]{2,6})\)")
+_FIRST_CHARACTER_RE = re.compile(r"\S")
+_POSSESSIVE_RE = re.compile(r"['’]s ")
+_CODE_RE = re.compile(r"[A-Z]{2,3}")  # an ISO 3166-2 unit code: "CO", "ON", "NSW"
 
 
 class _Memo(NamedTuple):
@@ -461,6 +465,42 @@ def _abbreviated_container(text: str, toks: _Tokens, i: int, key: str, gaz: Gaze
     return any(c.kind == "adm1" for c in gaz.candidates(key)[:1])
 
 
+def _coded_unit(text: str, toks: _Tokens, i: int, town: Span | None,
+                gaz: Gazetteer) -> str | None:
+    """The id of the first-level unit that token i, a code of two or three capitals written
+    after a town and a comma, stands for: "Aurora, CO" (Colorado), "Kingston, ON", "Sydney,
+    NSW". A code is read only so, as the ISO 3166-2 code of a unit one of the town's places lies
+    in; anywhere else "CO", "DE" or "ON" is no place. None when it is not such a code."""
+    word = toks.words[i]
+    if town is None or town.end + 2 != toks.starts[i] or text[town.end] != "," \
+            or _CODE_RE.fullmatch(word) is None:
+        return None
+    for place in gaz.candidates(town.key)[:MAX_TOWN_PLACES]:
+        if place.admin1 == f"iso:{place.country}-{word}":
+            return place.admin1
+    return None
+
+
+def _name_tail(text: str, toks: _Tokens, gaps: list[list[str] | None], i: int) -> bool:
+    """Whether token i ends a name through one particle and a hyphen ("Zor" in "Deir ez-Zor",
+    "Mer" in "Boulogne-sur-Mer") that no match starting before it took in: the end of a name
+    the gazetteer lacks, never a place of its own."""
+    return i > 0 and text[toks.starts[i] - 1] == "-" and len(gaps[i - 1] or ()) == 1
+
+
+def _landmark_owner(text: str, toks: _Tokens, j: int, key: str, lang: Language,
+                    gaz: Gazetteer) -> bool:
+    """Whether the name ending at token j (key ``key``) is the possessive that opens a
+    landmark's name ("St Peter's Square", "St Mary's Hospital"): a saint's or a person's name,
+    not the small town of Saint Peter. A well-known place keeps its possessive ("Rome's St
+    Peter's Square"), and so does a place before its institutions ("Oregon's Guard")."""
+    if j >= len(toks.keys) or toks.keys[j] not in lang.landmarks:
+        return False
+    end = toks.ends[j - 1]
+    return toks.starts[j] == end + 3 and _POSSESSIVE_RE.match(text, end) is not None \
+        and not _prominent(key, gaz)
+
+
 def _notable(key: str, gaz: Gazetteer, lang: Language, short: bool, told: bool) -> bool:
     """Whether a key's best-known place is prominent enough to be named by a lone word in a
     script without capitals (see NOTABLE_KINDS); ``short``: a short name after a proclitic;
@@ -527,7 +567,37 @@ def _keep(text: str, toks: _Tokens, i: int, key: str, gaz: Gazetteer, people: se
         return _prominent(key, gaz)  # "NATO" no; "US", "UK" yes
     if gaz.is_common_word(key):  # "Mobile", "Man" (the Isle of) no; "China", "Turkey" yes
         return _prominent(key, gaz, by_name=True)
+    if _word_follows(text, end) and _opens_sentence(text, toks.starts[i]) \
+            and (first := _FIRST_CHARACTER_RE.search(text)) is not None \
+            and first.start() < toks.starts[i]:  # not the text's first word, a title's place
+        # ("Pataskala zoning")
+        return not _small_town(key, gaz) or _written_inside(text, word, toks.starts[i])
     return True
+
+
+def _word_follows(text: str, end: int) -> bool:
+    """Whether a lower-case word follows the word ending at ``end``, as in a sentence
+    ("Farmers protested"): not in a list, a dateline ("WESTON (AP) –"), a container ("Thruxton,
+    Hampshire") or a longer name ("Dulles International Airport")."""
+    return text[end:end + 1] == " " and text[end + 1:end + 2].islower()
+
+
+def _small_town(key: str, gaz: Gazetteer) -> bool:
+    """Whether a key's best-known place is a town of fewer than CASELESS_MIN_POPULATION people."""
+    top = gaz.candidates(key)[:1]
+    return bool(top) and top[0].kind in TOWN_KINDS and top[0].population < CASELESS_MIN_POPULATION
+
+
+def _written_inside(text: str, word: str, start: int) -> bool:
+    """Whether the text writes ``word`` (found at ``start``, opening a sentence) elsewhere too,
+    inside a sentence, where its capital says it is a name: "Farmers protested" alone is a
+    word, but not in an article that also says "the council of Farmers"."""
+    at = text.find(word)
+    while at >= 0:
+        if at != start and not _opens_sentence(text, at):
+            return True
+        at = text.find(word, at + 1)
+    return False
 
 
 def _acronym(text: str, words: Sequence[str], end: int) -> str | None:
@@ -560,8 +630,16 @@ def _spans(text: str, gaz: Gazetteer, lang: Language) -> Iterator[Span]:
     before = _Before(text, lang)
     people = _person_tokens(text, toks, gaps, gaz, before, memo, lang)
     acronyms: dict[str, str] = {}  # "nsw" -> "new south wales", once the article says so
+    last: Span | None = None  # the span yielded last
     i = 0
     while i < len(keys):
+        if (unit := _coded_unit(text, toks, i, last, gaz)) is not None:
+            # its key is the unit's id (see Span): the code names one place, not a name's
+            last = Span(start=starts[i], end=ends[i], text=words[i], key=unit, role="name",
+                        cue="")
+            yield last
+            i += 1
+            continue
         if keys[i] in acronyms and words[i].isupper():
             start, end = starts[i], ends[i]
             yield Span(start=start, end=end, text=words[i], key=acronyms[keys[i]], role="name",
@@ -580,11 +658,14 @@ def _spans(text: str, gaz: Gazetteer, lang: Language) -> Iterator[Span]:
         j, key, role, trim = hit
         start, end = starts[i], ends[j - 1] - trim
         prev, locative = before[start - len(toks.clitics[i])]
-        if j - i > 1 or _keep(text, toks, i, key, gaz, people, prev, locative, lang):
+        if (j - i > 1 or not _name_tail(text, toks, gaps, i)
+                and _keep(text, toks, i, key, gaz, people, prev, locative, lang)) \
+                and not _landmark_owner(text, toks, j, key, lang, gaz):
             org = _is_org(text, toks, gaps, i, j, prev, lang, gaz)
             if j - i > 1 and not org and role == "name" \
                     and (acronym := _acronym(text, words[i:j], end)) is not None:
                 acronyms[acronym] = key
-            yield Span(start=start, end=end, text=text[start:end], key=key,
-                       role="org" if org else role, cue=_cue(text, prev, end, lang))
+            last = Span(start=start, end=end, text=text[start:end], key=key,
+                        role="org" if org else role, cue=_cue(text, prev, end, lang))
+            yield last
         i = j

@@ -54,7 +54,7 @@ class Span:
     start: int
     end: int
     text: str
-    key: str
+    key: str  # its name key; for a unit's code after a town ("Aurora, CO"), the unit's id
     role: str = "name"  # "name", or "demonym" for adjectives such as "Iraqi"
     cue: str = ""  # a feature cue next to it: "adm", "city", "village", "physical"
 

@@ -27,6 +27,7 @@ MAX_CONTEXT_SPANS = 20_000  # an article with more names is resolved in parts (s
 KIND_PRIOR = {"country": 1.25, "continent": 1.1, "region": 0.95, "adm1": 1.0, "adm2": 0.6,
               "physical": 0.75}
 TOWN_KINDS = frozenset({"city", "town", "village"})
+UNIT_KINDS = frozenset({"country", "adm1", "adm2", "region"})
 UNKNOWN_POPULATION = 1000
 POINT_KINDS = frozenset({"city", "town", "village", "adm2", "physical"})
 # Weights of the resolution score (see _base_scores and _rank): tuned on LGL and GeoWebNews and
@@ -569,6 +570,25 @@ def _qualified(sig: Signature, place: Place) -> bool:
                                 or place.id in container)
 
 
+def _lacks_unit(text: str, span: Span, scored: Scored, ctx: _Context) -> bool:
+    """Whether a name written before a unit word ("in Zhari district") names a unit the
+    gazetteer lacks: none of its places is a unit or a country, and its best place lies in a
+    country no other name of the article is in (a town in Poland). Such a place would be a
+    namesake; a town in the article's country is most likely the unit's seat, and stays."""
+    if span.cue != "adm" or not text[span.end + 1:span.end + 2].islower():
+        return False  # no unit word, or one that is part of a name ("U.S. District Court")
+    if any(p.kind in UNIT_KINDS for _, p in scored):
+        return False
+    return ctx.shares(span.key).get(scored[0][1].country) == 0.0
+
+
+def _coded(key: str, gaz: Gazetteer) -> tuple[Place, ...]:
+    """The unit a code after a town stands for ("Aurora, CO"), whose key is the unit's id
+    (see recognize._coded_unit); () for any other key."""
+    place = gaz.place(key) if ":" in key else None
+    return () if place is None else (place,)
+
+
 def _options(spans: Sequence[Span], gaz: Gazetteer) -> dict[str, Sequence[Place]]:
     options: dict[str, Sequence[Place]] = {}
     for span in spans:
@@ -577,7 +597,8 @@ def _options(spans: Sequence[Span], gaz: Gazetteer) -> dict[str, Sequence[Place]
                 target = gaz.demonym(span.key)
                 options[span.key] = (target,) if target else ()
             else:
-                options[span.key] = gaz.candidates(span.key)[:MAX_CANDIDATES]
+                options[span.key] = gaz.candidates(span.key)[:MAX_CANDIDATES] \
+                    or _coded(span.key, gaz)
     return options
 
 
@@ -601,6 +622,35 @@ def resolve(text: str, spans: Sequence[Span], gaz: Gazetteer, lang: Language) ->
 def _resolve_part(text: str, spans: Sequence[Span], gaz: Gazetteer, lang: Language,
                   starts: list[int]) -> list[Mention]:
     """Resolve the spans of one part of an article together (see resolve)."""
+    found = decide(text, spans, gaz, lang)
+    mentions = []
+    for span, scored, place in zip(spans, found.ranked, found.chosen):
+        conf = 0.0
+        if scored:
+            second = scored[1][0] if len(scored) > 1 else 0.0
+            conf = _confidence(scored[0][0], second, len(scored))
+        mentions.append(Mention(start=span.start, end=span.end, text=span.text, place=place,
+                                score=conf, role=span.role,
+                                sentence=sentence_at(text, starts, span.start)))
+    return mentions
+
+
+class Decision(NamedTuple):
+    """What resolution weighed for the spans of one part of an article: each span's signature,
+    its candidates scored best first, each name's candidates and their scores before nearness
+    (in the gazetteer's order), the context, and the place chosen (None: none)."""
+
+    spans: Sequence[Span]
+    sigs: list[Signature]
+    ranked: list[Scored]
+    options: dict[str, Sequence[Place]]
+    base: dict[Signature, list[float]]
+    ctx: _Context
+    chosen: list[Place | None]
+
+
+def decide(text: str, spans: Sequence[Span], gaz: Gazetteer, lang: Language) -> Decision:
+    """Score and choose the places of spans resolved together (see resolve)."""
     options = _options(spans, gaz)
     ctx = _Context(spans, options)
     sigs = _signatures(spans, _container_ids(spans, text, options, lang))
@@ -614,14 +664,39 @@ def _resolve_part(text: str, spans: Sequence[Span], gaz: Gazetteer, lang: Langua
     picks = {s.key: p for s, p in zip(spans, first) if p is not None and p.kind in POINT_KINDS}
     home = _dateline(text, spans, picks, lang.caseless)
     ranked = _rank(sigs, options, base, picks, home, runners_up)
-    chosen = _choose(spans, sigs, ranked)
-    mentions = []
-    for span, scored, place in zip(spans, ranked, chosen):
-        conf = 0.0
-        if scored:
-            second = scored[1][0] if len(scored) > 1 else 0.0
-            conf = _confidence(scored[0][0], second, len(scored))
-        mentions.append(Mention(start=span.start, end=span.end, text=span.text, place=place,
-                                score=conf, role=span.role,
-                                sentence=sentence_at(text, starts, span.start)))
-    return mentions
+    chosen = [None if place is None or _lacks_unit(text, span, scored, ctx) else place
+              for span, scored, place in zip(spans, ranked, _choose(spans, sigs, ranked))]
+    return Decision(spans, sigs, ranked, options, base, ctx, chosen)
+
+
+def reasons(found: Decision, i: int, gaz: Gazetteer) -> list[str]:
+    """Why span i of a decision went where it did, in words a user reads (``geo explain``)."""
+    span, sig, scored, place = found.spans[i], found.sigs[i], found.ranked[i], found.chosen[i]
+    if not scored:
+        return ["no place of the gazetteer has this name"]
+    if place is None:
+        return [("a unit word follows it, but none of its places is a unit and the best one "
+                 "lies in a country no other name of the article is in: left unplaced")]
+    out = []
+    if span.key == place.id:
+        out.append(f"read as the ISO 3166-2 code {place.id.removeprefix('iso:')} of the unit "
+                   "the town before it lies in")
+    if _qualified(sig, place):
+        unit = gaz.place(place.admin1 if place.admin1 in sig[2] else f"iso:{place.country}")
+        out.append(f"qualified by the unit written after it ({unit.name if unit else place.id})")
+    if span.cue:
+        out.append(f"a feature word beside it asks for a place of kind {span.cue!r}")
+    score = next(s for s, p in scored if p is place)
+    if place is not scored[0][1]:
+        out.append("one sense per article: the name's other uses point here")
+    rival = next(((s, p) for s, p in scored if p is not place), None)
+    against = f" against {rival[1].name} ({rival[1].kind}, {rival[1].id}) {rival[0]:.2f}" \
+        if rival else " (its only place)"
+    out.append(f"score {score:.2f}{against}")
+    share = found.ctx.shares(span.key).get(place.country) if place.country else 0.0
+    if share > 0:
+        out.append(f"{share:.0%} of the other names' votes are for its country {place.country}")
+    near = score - found.base[sig][found.options[span.key].index(place)]
+    if near > 0.05:
+        out.append(f"near the article's other places (+{near:.2f})")
+    return out

@@ -60,6 +60,8 @@ class Language:
     org_reach: int  # words before a name an organisation's head may stand
     org_links: frozenset[str]  # "Odeya Bazirganî ya Duhokê": after a capitalised non-place
     not_name: frozenset[str]  # words that end a run of names: see _load
+    # after a possessive, a landmark named for a person: "St Peter's Square", "St Mary's Hospital"
+    landmarks: frozenset[str] = frozenset()
 
 
 def _key(word: str) -> str:
@@ -117,7 +119,8 @@ def _load(folder: Path) -> Language:
         articles=frozenset(about.get("articles", "").split()), cldr=about.get("cldr", ""),
         home=frozenset(about.get("home", "").split()), org_reach=about.get("org_reach", 1),
         org_links=frozenset(map(_key, about.get("org_links", "").split())),
-        not_name=org_words | titles | stop_words | org_heads | frozenset(after))
+        not_name=org_words | titles | stop_words | org_heads | frozenset(after),
+        landmarks=_keys(folder, "landmarks.txt"))
 
 
 @cache
