@@ -281,7 +281,8 @@ def dask_extract(source: str, *, stdin: IO[str], out: Path, address: str, settin
                  workers: int | None = None,
                  on_bad: Callable[[BadRow], None] = lambda row: None) -> ExtractReport:
     """Extract a corpus on a Dask cluster (``address``, or ``local`` for a LocalCluster of
-    ``workers`` processes) into a folder of Parquet parts, one per partition."""
+    ``workers`` processes) into a folder of Parquet parts, one per partition. The workers read
+    a Parquet input themselves (a partition per row group); any other is read here."""
     from geo import _dask
 
     tally = _Tally(on_bad)
@@ -289,16 +290,21 @@ def dask_extract(source: str, *, stdin: IO[str], out: Path, address: str, settin
                        gazetteer_dir=settings.gazetteer_dir) as client:
         t0 = time.perf_counter()
         # read once the workers have started, so that a local cluster's do not inherit it
-        rows = corpus.read(source, stdin=stdin, max_bytes=settings.max_article_bytes)
-        parts = list(corpus.partitions(rows, on_bad=tally.skip))
-        found = _dask.write_parquet(client, parts, out, gazetteer_dir=settings.gazetteer_dir)
+        if corpus.kind_of(source) == "parquet" and Path(source).is_file():
+            parts: Any = _dask.read_parquet(Path(source))
+        else:
+            rows = corpus.read(source, stdin=stdin, max_bytes=settings.max_article_bytes)
+            parts = list(corpus.partitions(rows, on_bad=tally.skip))
+        written = _dask.write_parquet(client, parts, out, gazetteer_dir=settings.gazetteer_dir,
+                                      where=source)
         seconds = time.perf_counter() - t0
         memory = _dask.worker_memory(client)
-    return ExtractReport(articles=sum(map(len, parts)),
-                         characters=sum(map(_characters, parts)),
-                         mentions=found, seconds=seconds, jobs=len(memory),
-                         bad=tuple(tally.bad), workers_mb=memory)
-
+    for row in (bad for w in written for bad in w.bad):
+        tally.skip(row)
+    return ExtractReport(articles=sum(w.articles for w in written),
+                         characters=sum(w.characters for w in written),
+                         mentions=sum(w.mentions for w in written), seconds=seconds,
+                         jobs=len(memory), bad=tuple(tally.bad), workers_mb=memory)
 
 
 def extract_articles(todo: Sequence[Article], *, gazetteer_dir: Path, jobs: int | None = None,
