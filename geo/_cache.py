@@ -205,7 +205,9 @@ def load(folder: Path, key: str) -> tuple[Mention, ...] | None:
 
 def store(folder: Path, key: str, mentions: Iterable[Mention]) -> None:
     """Keep an extraction under ``key``."""
-    write_atomic(folder / "extract" / f"{key}.json", seal(encode(mentions)))
+    # sealed: one a crash tears is a miss, so it is not flushed to disk (one fsync an article
+    # would cost a first build more time than its extraction)
+    write_atomic(folder / "extract" / f"{key}.json", seal(encode(mentions)), durable=False)
 
 
 def prune(folder: Path, keep: Iterable[str]) -> None:
