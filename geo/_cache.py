@@ -132,8 +132,14 @@ def _read_sealed(path: Path) -> str | None:
         return None
 
 
+_FIELDS: dict[type, tuple[str, ...]] = {}  # a record class's field names (fields() is slow)
+
+
 def _record(obj: Any) -> dict[str, Any]:
-    return {f.name: getattr(obj, f.name) for f in fields(obj)}
+    names = _FIELDS.get(type(obj))
+    if names is None:
+        names = _FIELDS[type(obj)] = tuple(f.name for f in fields(obj))
+    return {name: getattr(obj, name) for name in names}
 
 
 def encode_data(mentions: Iterable[Mention]) -> dict[str, Any]:
