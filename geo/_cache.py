@@ -132,8 +132,14 @@ def _read_sealed(path: Path) -> str | None:
         return None
 
 
+_FIELDS: dict[type, tuple[str, ...]] = {}  # a record class's field names (fields() is slow)
+
+
 def _record(obj: Any) -> dict[str, Any]:
-    return {f.name: getattr(obj, f.name) for f in fields(obj)}
+    names = _FIELDS.get(type(obj))
+    if names is None:
+        names = _FIELDS[type(obj)] = tuple(f.name for f in fields(obj))
+    return {name: getattr(obj, name) for name in names}
 
 
 def encode_data(mentions: Iterable[Mention]) -> dict[str, Any]:
@@ -205,7 +211,9 @@ def load(folder: Path, key: str) -> tuple[Mention, ...] | None:
 
 def store(folder: Path, key: str, mentions: Iterable[Mention]) -> None:
     """Keep an extraction under ``key``."""
-    write_atomic(folder / "extract" / f"{key}.json", seal(encode(mentions)))
+    # sealed: one a crash tears is a miss, so it is not flushed to disk (one fsync an article
+    # would cost a first build more time than its extraction)
+    write_atomic(folder / "extract" / f"{key}.json", seal(encode(mentions)), durable=False)
 
 
 def prune(folder: Path, keep: Iterable[str]) -> None:

@@ -11,8 +11,9 @@ import logging
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 try:
     import dask
@@ -26,8 +27,11 @@ except ImportError as e:  # pragma: no cover - the extra is installed wherever t
     raise InputError(msg) from e
 
 from geo import corpus, parallel
-from geo.corpus import Batch
+from geo.corpus import BadRow, Batch
 from geo.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 LOCAL = "local"
 # The workers' statistical profiler samples every thread's stack every 10 ms, which costs
@@ -93,32 +97,73 @@ def _clear(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
 
 
-def mentions(parts: Sequence[Batch], *, gazetteer_dir: Path) -> Any:
-    """The Dask DataFrame of the mentions of these partitions: each partition goes to a
-    worker with its task (so a worker holds only the partitions it is working on), and each
-    worker runs ``geo.parallel.extract_partition`` on its own."""
-    loads = [delayed(Batch.frame, pure=False)(p) for p in parts]
-    frame = dd.from_delayed(loads, meta=Batch((), (), ()).frame(), verify_meta=False)
-    return frame.map_partitions(parallel.extract_partition, gazetteer=str(gazetteer_dir),
-                                meta=corpus.empty_mentions())
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What a worker wrote of one partition: its articles and their characters, the mentions
+    of its part file, and its rows that could not be extracted."""
+
+    articles: int
+    characters: int
+    mentions: int
+    bad: tuple[BadRow, ...]
 
 
-def write_parquet(client: Any, parts: Sequence[Batch], out: Path, *,
-                  gazetteer_dir: Path) -> int:
-    """Write the mentions of the partitions to ``out``, one ``part-NNNNN.parquet`` per
-    partition (the same bytes whatever the cluster); the number of mentions."""
+def _write_part(part: Batch | pd.DataFrame, number: int, *, out: str, gazetteer: str,
+                where: str) -> Written:
+    """On a worker: extract one partition (a Batch, or a partition the worker read, its index
+    the rows' positions in the input) and write its part file."""
+    batch = part if isinstance(part, Batch) else corpus.batch_of(part)
+    done = parallel.extract_rows(batch, parallel.worker_gazetteer(gazetteer))
+    corpus.write_parquet(Path(out) / PART.format(number), [done.mentions])
+    ids = dict(zip(batch.labels, batch.ids, strict=True))
+    bad = tuple(BadRow(f"{where} row {label + 1}", ids[label], reason)
+                for label, reason in done.failed)
+    return Written(len(batch) - len(bad), sum(len(t) for t in batch.texts if isinstance(t, str)),
+                   len(done.mentions), bad)
+
+
+def read_parquet(path: Path) -> Any:
+    """A Parquet corpus as a Dask DataFrame that the workers read, a partition per row group,
+    each indexed by its rows' positions in the file (only the schema is read here).
+
+    Raises
+    ------
+    InputError
+        When the file lacks an ``id`` or ``text`` column.
+    """
+    file = corpus.pyarrow_parquet().ParquetFile(path)
+    names = file.schema_arrow.names
+    if not {"id", "text"} <= set(names):
+        msg = f"{str(path)!r} has the columns {sorted(names)}; geo needs id and text"
+        raise InputError(msg)
+    sizes = [file.metadata.row_group(i).num_rows for i in range(file.num_row_groups)]
+    starts = [sum(sizes[:i]) for i in range(len(sizes))]
+    with dask.config.set({"dataframe.convert-string": False}):  # plain str, None for nulls
+        frame = dd.read_parquet(str(path), columns=["id", "text"], split_row_groups=True)
+    return frame.map_partitions(_positions, starts, meta=frame._meta, align_dataframes=False)
+
+
+def _positions(part: pd.DataFrame, starts: Sequence[int],
+               partition_info: dict[str, Any] | None = None) -> pd.DataFrame:
+    """A partition of a Parquet corpus indexed by its rows' positions in the file."""
+    start = starts[partition_info["number"]] if partition_info else 0
+    return part.set_axis(range(start, start + len(part)))
+
+
+def write_parquet(client: Any, parts: Sequence[Batch] | Any, out: Path, *,
+                  gazetteer_dir: Path, where: str = "") -> tuple[Written, ...]:
+    """Write the mentions of the partitions (Batches, or a Dask DataFrame of ``id``/``text``
+    such as :func:`read_parquet` gives) to ``out``, one ``part-NNNNN.parquet`` per partition
+    (the same bytes whatever the cluster); what each worker wrote. Each partition goes to a
+    worker with its task, or is read there."""
     _clear(out)
-    if not parts:
-        return 0
-    found = mentions(parts, gazetteer_dir=gazetteer_dir)
+    loads = list(parts) if isinstance(parts, Sequence) else parts.to_delayed()
+    tasks = [delayed(_write_part, pure=False)(p, n, out=str(out), gazetteer=str(gazetteer_dir),
+                                              where=where) for n, p in enumerate(loads)]
     with warnings.catch_warnings():  # the partitions travel with the graph, on purpose
         warnings.filterwarnings("ignore", message="Sending large graph")
-        written = found.to_parquet(out, schema=corpus.arrow_schema(), write_index=False,
-                                   name_function=PART.format, write_metadata_file=False,
-                                   compute=False)
-        client.compute(written).result()
-    pq = corpus.pyarrow_parquet()
-    return sum(pq.ParquetFile(p).metadata.num_rows for p in sorted(out.glob("part-*.parquet")))
+        written: list[Written] = client.gather(client.compute(tasks))
+    return tuple(written)
 
 
 def worker_memory(client: Any) -> dict[str, tuple[float, float]]:

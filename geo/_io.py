@@ -59,15 +59,18 @@ def _encoded(text: str | bytes) -> bytes:
     return text.encode("utf-8") if isinstance(text, str) else text
 
 
-def _write_temp(path: Path, text: bytes) -> Path:
-    """Write ``text`` to a new temporary file beside ``path``, flushed to disk; its path."""
+def _write_temp(path: Path, text: bytes, *, durable: bool = True) -> Path:
+    """Write ``text`` to a new temporary file beside ``path`` (flushed to disk if
+    ``durable``); its path."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _temp_path(path)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = Path(name)
     try:
-        with tmp.open("wb") as f:
+        with os.fdopen(fd, "wb") as f:
             f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
+            if durable:
+                f.flush()
+                os.fsync(f.fileno())
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
@@ -85,11 +88,14 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def write_atomic(path: Path, text: str | bytes) -> None:
+def write_atomic(path: Path, text: str | bytes, *, durable: bool = True) -> None:
     """Write ``text`` (or bytes) to a temporary file beside ``path`` and rename it into place, so a
-    reader (or a build killed midway) only ever sees the old file or the new one."""
+    reader (or a build killed midway) only ever sees the old file or the new one.
+
+    ``durable=False`` skips flushing it to disk first, for a file whose reader checks it (a
+    sealed cache entry): after a crash it may be empty or torn, and is then a miss."""
     with writing(path):
-        tmp = _write_temp(path, _encoded(text))
+        tmp = _write_temp(path, _encoded(text), durable=durable)
         try:
             os.replace(tmp, path)
         finally:

@@ -58,10 +58,11 @@ def child_jobs() -> None:
     parts = repeated(Path(source), int(copies))
     memory: dict[str, tuple[float, float]] = {}
 
-    def found() -> Iterator[corpus.Mentions]:
-        for _, d in parallel.run(parts, gazetteer_dir=Path(gazetteer_dir), jobs=int(jobs)):
+    def found() -> Iterator[Any]:
+        for _, d in parallel.run(parts, gazetteer_dir=Path(gazetteer_dir), jobs=int(jobs),
+                                 encode=parallel.arrow_encoded):
             parallel.note_memory(memory, d)
-            yield d.mentions
+            yield d.encoded
 
     t0, c0 = time.perf_counter(), _cpu(os.times())
     corpus.write_parquet(Path(out), found())

@@ -173,7 +173,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
     Rows that cannot be read are reported with their line and id, and the others are
     extracted (the exit status is then 1); a summary line ends the run, on standard error. --jobs N extracts in N processes (default: every
     core for a large input, one process for a small one); --dask ADDRESS (or local) runs on a
-    Dask cluster and writes a folder of Parquet parts, one per 500 articles.
+    Dask cluster and writes a folder of Parquet parts, one per 500 articles (of a Parquet
+    input, which the workers read themselves, one per row group).
     """
     from geo import corpus, parallel
 

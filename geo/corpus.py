@@ -375,10 +375,17 @@ def arrow_schema() -> pyarrow.Schema:
     return pa.schema([(c, getattr(pa, t)()) for c, (_, t) in MENTION_COLUMNS.items()])
 
 
-def write_parquet(path: Path, parts: Iterable[Mentions]) -> int:
-    """Write mentions to one Parquet file, a row group per partition; the row count."""
+def arrow_table(found: Mentions) -> pyarrow.Table:
+    """The mentions as an Arrow table of :func:`arrow_schema` (a worker makes it, so that the
+    process writing the file only writes)."""
     import pyarrow as pa
 
+    return pa.table(found.columns, schema=arrow_schema())
+
+
+def write_parquet(path: Path, parts: Iterable[Mentions | pyarrow.Table]) -> int:
+    """Write mentions (or their :func:`arrow_table`) to one Parquet file, a row group per
+    partition; the row count."""
     pq = pyarrow_parquet()
     schema = arrow_schema()
     rows = 0
@@ -387,8 +394,9 @@ def write_parquet(path: Path, parts: Iterable[Mentions]) -> int:
         nonlocal rows
         with pq.ParquetWriter(tmp, schema) as out:
             for found in parts:
-                out.write_table(pa.table(found.columns, schema=schema))
-                rows += len(found)
+                table = arrow_table(found) if isinstance(found, Mentions) else found
+                out.write_table(table)
+                rows += table.num_rows
 
     replace_atomic(path, write)
     return rows

@@ -20,7 +20,7 @@ import time
 import warnings
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import chain
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -50,6 +50,9 @@ class Extracted:
     failed: tuple[tuple[int, str], ...]
     pid: int
     memory: tuple[float, float]
+    # the mentions as the output takes them, made by the worker (see run's ``encode``); the
+    # mentions' columns are then left out, their labels kept
+    encoded: Any = None
 
 
 def memory_mb() -> tuple[float, float]:
@@ -155,8 +158,30 @@ def _characters(part: Batch) -> int:
     return sum(len(t) for t in part.texts if isinstance(t, str))
 
 
-def _work(part: Batch, folder: str) -> Extracted:
-    return extract_rows(part, worker_gazetteer(folder))
+Encoder = Callable[[Batch, Extracted], Any]
+
+
+def _extract_encoded(part: Batch, gaz: Gazetteer, encode: Encoder | None) -> Extracted:
+    done = extract_rows(part, gaz)
+    if encode is None:
+        return done
+    return replace(done, mentions=Mentions(done.mentions.index, {}, done.mentions.langs),
+                   encoded=encode(part, done))
+
+
+def _work(part: Batch, folder: str, encode: Encoder | None) -> Extracted:
+    return _extract_encoded(part, worker_gazetteer(folder), encode)
+
+
+def arrow_encoded(part: Batch, done: Extracted) -> Any:
+    """An encoder for :func:`run`: the partition's mentions as an Arrow table."""
+    return corpus.arrow_table(done.mentions)
+
+
+def jsonl_encoded(part: Batch, done: Extracted) -> str:
+    """An encoder for :func:`run`: the partition's JSON Lines (failed articles left out)."""
+    failed = frozenset(label for label, _ in done.failed)
+    return "".join(corpus.jsonl_lines(part, done.mentions, failed))
 
 
 def start_method() -> str | None:
@@ -165,8 +190,10 @@ def start_method() -> str | None:
 
 
 def run(parts: Iterable[Batch], *, gazetteer_dir: Path, jobs: int,
-        ) -> Iterator[tuple[Batch, Extracted]]:
-    """Each partition with its extraction, in input order, over ``jobs`` processes.
+        encode: Encoder | None = None) -> Iterator[tuple[Batch, Extracted]]:
+    """Each partition with its extraction, in input order, over ``jobs`` processes; with
+    ``encode`` (a module-level function, such as :func:`arrow_encoded`), the worker also
+    encodes the mentions for the output, so that this process only writes them.
 
     With more than one, the gazetteer is loaded here first and the workers are forked from
     this process, so each starts with it (elsewhere each worker loads it once).
@@ -174,7 +201,7 @@ def run(parts: Iterable[Batch], *, gazetteer_dir: Path, jobs: int,
     folder = str(gazetteer_dir)
     if jobs == 1:
         gaz = worker_gazetteer(folder)
-        yield from ((part, extract_rows(part, gaz)) for part in parts)
+        yield from ((part, _extract_encoded(part, gaz, encode)) for part in parts)
         return
     worker_gazetteer(folder)
     gc.freeze()  # the collector would otherwise touch, and so copy, every shared page
@@ -183,7 +210,7 @@ def run(parts: Iterable[Batch], *, gazetteer_dir: Path, jobs: int,
         with ctx.Pool(jobs, initializer=worker_gazetteer, initargs=(folder,)) as pool:
             pending: deque[tuple[Batch, Any]] = deque()
             for part in parts:
-                pending.append((part, pool.apply_async(_work, (part, folder))))
+                pending.append((part, pool.apply_async(_work, (part, folder, encode))))
                 if len(pending) >= WINDOW * jobs:
                     done, result = pending.popleft()
                     yield done, result.get()
@@ -229,8 +256,8 @@ class _Tally:
         self.bad.append(row)
         self._on_bad(row)
 
-    def count(self, part: Batch, done: Extracted, where: str) -> frozenset[int]:
-        """Count a partition; report its failed articles. Their labels."""
+    def count(self, part: Batch, done: Extracted, where: str) -> None:
+        """Count a partition; report its failed articles."""
         ids = dict(zip(part.labels, part.ids, strict=True))
         for label, reason in done.failed:
             self.skip(BadRow(f"{where} article {label + 1}", ids[label], reason))
@@ -238,7 +265,6 @@ class _Tally:
         self.characters += _characters(part)
         self.mentions += len(done.mentions)
         note_memory(self.memory, done)
-        return frozenset(label for label, _ in done.failed)
 
 
 def extract_corpus(source: str, *, stdin: IO[str], out: IO[str] | Path, fmt: str,
@@ -257,13 +283,17 @@ def extract_corpus(source: str, *, stdin: IO[str], out: IO[str] | Path, fmt: str
     rows = corpus.read(source, stdin=stdin, max_bytes=settings.max_article_bytes)
     n, parts = choose_jobs(corpus.partitions(rows, on_bad=tally.skip), jobs)
 
-    def found() -> Iterator[Mentions]:
-        for part, done in run(parts, gazetteer_dir=settings.gazetteer_dir, jobs=n):
-            failed = tally.count(part, done, where)
+    encode = arrow_encoded if isinstance(out, Path) and fmt == "parquet" else (
+        None if isinstance(out, Path) else jsonl_encoded)
+
+    def found() -> Iterator[Any]:
+        for part, done in run(parts, gazetteer_dir=settings.gazetteer_dir, jobs=n,
+                              encode=encode):
+            tally.count(part, done, where)
             if isinstance(out, Path):
-                yield done.mentions
+                yield done.mentions if encode is None else done.encoded
             else:
-                out.writelines(corpus.jsonl_lines(part, done.mentions, failed))
+                out.write(done.encoded)
             on_partition(len(part))
 
     if isinstance(out, Path):
@@ -281,7 +311,8 @@ def dask_extract(source: str, *, stdin: IO[str], out: Path, address: str, settin
                  workers: int | None = None,
                  on_bad: Callable[[BadRow], None] = lambda row: None) -> ExtractReport:
     """Extract a corpus on a Dask cluster (``address``, or ``local`` for a LocalCluster of
-    ``workers`` processes) into a folder of Parquet parts, one per partition."""
+    ``workers`` processes) into a folder of Parquet parts, one per partition. The workers read
+    a Parquet input themselves (a partition per row group); any other is read here."""
     from geo import _dask
 
     tally = _Tally(on_bad)
@@ -289,16 +320,21 @@ def dask_extract(source: str, *, stdin: IO[str], out: Path, address: str, settin
                        gazetteer_dir=settings.gazetteer_dir) as client:
         t0 = time.perf_counter()
         # read once the workers have started, so that a local cluster's do not inherit it
-        rows = corpus.read(source, stdin=stdin, max_bytes=settings.max_article_bytes)
-        parts = list(corpus.partitions(rows, on_bad=tally.skip))
-        found = _dask.write_parquet(client, parts, out, gazetteer_dir=settings.gazetteer_dir)
+        if corpus.kind_of(source) == "parquet" and Path(source).is_file():
+            parts: Any = _dask.read_parquet(Path(source))
+        else:
+            rows = corpus.read(source, stdin=stdin, max_bytes=settings.max_article_bytes)
+            parts = list(corpus.partitions(rows, on_bad=tally.skip))
+        written = _dask.write_parquet(client, parts, out, gazetteer_dir=settings.gazetteer_dir,
+                                      where=source)
         seconds = time.perf_counter() - t0
         memory = _dask.worker_memory(client)
-    return ExtractReport(articles=sum(map(len, parts)),
-                         characters=sum(map(_characters, parts)),
-                         mentions=found, seconds=seconds, jobs=len(memory),
-                         bad=tuple(tally.bad), workers_mb=memory)
-
+    for row in (bad for w in written for bad in w.bad):
+        tally.skip(row)
+    return ExtractReport(articles=sum(w.articles for w in written),
+                         characters=sum(w.characters for w in written),
+                         mentions=sum(w.mentions for w in written), seconds=seconds,
+                         jobs=len(memory), bad=tuple(tally.bad), workers_mb=memory)
 
 
 def extract_articles(todo: Sequence[Article], *, gazetteer_dir: Path, jobs: int | None = None,

@@ -114,6 +114,27 @@ def test_parsed_tables_are_cached_in_one_file_per_folder(tmp_path: Path,
     assert store._tables(folder)[1] == {"a": "x:1"}
 
 
+def test_place_ids_are_held_once_whatever_names_lead_to_them(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch,
+                                                            ) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    folder = tmp_path / "gazetteer"
+    folder.mkdir()
+    (folder / "places.tsv").write_text("id\tname\nx:1\tA\nx:2\tB\n", encoding="utf-8")
+    (folder / "names.tsv").write_text("a\tx:1\nalpha\tx:1\nb\tx:1,x:2\nbeta\tx:1,x:2\n"
+                                      "a b\tx:2\n", encoding="utf-8")
+    (folder / "demonyms.tsv").write_text("ay\tx:1\n", encoding="utf-8")
+    for name in ("common.tsv", "given.tsv", "curated.tsv"):
+        (folder / name).write_text("", encoding="utf-8")
+    for _ in ("parsed", "from the cache"):
+        rows, names, demonyms, *_, firsts, _curated = store._tables(folder)
+        place_id = next(k for k in rows if k == "x:1")
+        assert names["a"] is place_id and names["alpha"] is place_id
+        assert demonyms["ay"] is place_id
+        assert names["b"] is names["beta"]
+        assert next(iter(firsts)) is next(k for k in names if k == "a")
+
+
 def test_manifest_records_sources_and_checksums() -> None:
     import json
 
@@ -134,3 +155,9 @@ def test_towns_lie_in_the_largest_unit_of_their_geonames_code(gaz: Gazetteer) ->
     # Natural Earth gives New South Wales' GeoNames code to Lord Howe Island too
     sydney = gaz.place("gn:2147714")
     assert sydney is not None and sydney.admin1 == "iso:AU-NSW"
+
+
+def test_places_of_one_country_and_kind_share_its_codes(gaz: Gazetteer) -> None:
+    erbil, duhok = gaz.lookup("Erbil")[0], gaz.lookup("Basra")[0]
+    assert (erbil.country, erbil.kind) == (duhok.country, duhok.kind) == ("IQ", "adm1")
+    assert erbil.country is duhok.country and erbil.kind is duhok.kind

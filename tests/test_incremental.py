@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from geo import _cache, pipeline, render
+from geo.gazetteer.store import Gazetteer
 from geo.settings import Settings
 
 ARTICLES = {
@@ -101,6 +102,21 @@ def test_cache_round_trip_keeps_every_field(gaz: object) -> None:
     assert isinstance(gaz, Gazetteer)
     mentions = tuple(pipeline.extract("Iraqi forces entered Kirkuk; Kurdistan 24 said so.", gaz))
     assert mentions and _cache.decode(_cache.encode(mentions)) == mentions
+
+
+def test_extractions_are_cached_without_waiting_for_the_disk(
+        gaz: Gazetteer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from geo import _io
+
+    synced: list[int] = []
+    monkeypatch.setattr(_io.os, "fsync", synced.append)
+    mentions = tuple(pipeline.extract("Erbil and Duhok.", gaz))
+    _cache.store(tmp_path, "k", mentions)
+    assert _cache.load(tmp_path, "k") == mentions and synced == []
+    (tmp_path / "extract" / "k.json").write_bytes(b"")  # what a crash may leave: a miss
+    assert _cache.load(tmp_path, "k") is None
+    _io.write_atomic(tmp_path / "index.html", "page")  # the outputs do wait for it
+    assert len(synced) == 1
 
 
 def test_a_damaged_page_skeleton_is_rendered_again(seeds: Path, tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -180,11 +181,34 @@ def test_a_threaded_local_cluster_writes_what_one_process_writes(gaz: Gazetteer,
     parts = list(corpus.partitions(rows, on_bad=print, size=5))
     with _dask.connect(_dask.LOCAL, workers=2, gazetteer_dir=gaz.folder,
                        processes=False) as client:
-        count = _dask.write_parquet(client, parts, tmp_path / "out", gazetteer_dir=gaz.folder)
+        written = _dask.write_parquet(client, parts, tmp_path / "out", gazetteer_dir=gaz.folder)
     names = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert names == ["part-00000.parquet", "part-00001.parquet", "part-00002.parquet"]
     single = _parquet_of(parts, gaz, tmp_path / "one.parquet")
-    assert _rows(tmp_path / "out") == single and count == len(single)
+    assert _rows(tmp_path / "out") == single and sum(w.mentions for w in written) == len(single)
+    assert sum(w.articles for w in written) == 12
+
+
+def test_workers_read_a_parquet_input_and_report_its_bad_rows(gaz: Gazetteer,
+                                                               tmp_path: Path) -> None:
+    from geo import _dask
+
+    rows = [json.loads(x) for x in CORPUS.read_text(encoding="utf-8").splitlines()]
+    texts: list[object] = [r["text"] for r in rows]
+    texts[6] = None  # row 7 has no text
+    source = tmp_path / "corpus.parquet"
+    pq.write_table(pa.table({"id": [r["id"] for r in rows], "text": texts}), source,
+                   row_group_size=5)  # three row groups: three partitions, read by the workers
+    with _dask.connect(_dask.LOCAL, workers=2, gazetteer_dir=gaz.folder,
+                       processes=False) as client:
+        written = _dask.write_parquet(client, _dask.read_parquet(source), tmp_path / "out",
+                                      gazetteer_dir=gaz.folder, where="corpus.parquet")
+    assert [w.articles for w in written] == [5, 4, 2]
+    assert [(b.where, b.ident) for w in written for b in w.bad] == [
+        ("corpus.parquet row 7", rows[6]["id"])]
+    kept = [corpus.Row(r["id"], r["text"], {}) for i, r in enumerate(rows) if i != 6]
+    parts = list(corpus.partitions(kept, on_bad=print))
+    assert _rows(tmp_path / "out") == _parquet_of(parts, gaz, tmp_path / "one.parquet")
 
 
 def test_geo_extract_on_a_two_process_local_cluster(gaz: Gazetteer, tmp_path: Path) -> None:

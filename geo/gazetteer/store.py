@@ -11,6 +11,7 @@ import hashlib
 import json
 import marshal
 import os
+import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -46,15 +47,28 @@ def _read_rows(path: Path) -> dict[str, str]:
 Tables = tuple[dict[str, str], dict[str, str], dict[str, str], frozenset[str], frozenset[str],
                frozenset[str], frozenset[str]]
 MEMO_SIZE = 100_000  # entries each memo table of a Gazetteer keeps (see Gazetteer.memo)
-TABLE_FORMAT = 4  # bump when the tuple below, or the cache file's, changes shape
+TABLE_FORMAT = 5  # bump when the tuple below, or the cache file's, changes shape
+
+
+def _shared(table: dict[str, str], pool: dict[str, str]) -> dict[str, str]:
+    """``table`` with every value replaced by the equal string of ``pool`` (added when new),
+    so that equal values are one object: most names lead to one place, whose id is already a
+    key of the places table, and many names to the same list of ids."""
+    return {key: pool.setdefault(value, value) for key, value in table.items()}
 
 
 def _parse(folder: Path) -> Tables:
-    names = _read_pairs(folder / "names.tsv")
+    rows = _read_rows(folder / "places.tsv")
+    # the values of names.tsv are place ids (comma-separated): held once each, the ids as the
+    # places table's own keys (marshal keeps the sharing in the cache file)
+    pool = {place_id: place_id for place_id in rows}
+    names = _shared(_read_pairs(folder / "names.tsv"), pool)
     # first words of the multi-word names: a capitalised word that is neither a name nor one
-    # of these cannot start a match, so the recogniser moves on at once
-    firsts = frozenset(k[:k.find(" ")] for k in names if " " in k)
-    return (_read_rows(folder / "places.tsv"), names, _read_pairs(folder / "demonyms.tsv"),
+    # of these cannot start a match, so the recogniser moves on at once (a first word that is
+    # a name itself is held as that name's key)
+    keys = {key: key for key in names}
+    firsts = frozenset(keys.get(f, f) for f in (k[:k.find(" ")] for k in names if " " in k))
+    return (rows, names, _shared(_read_pairs(folder / "demonyms.tsv"), pool),
             _read_keys(folder / "common.tsv"), _read_keys(folder / "given.tsv"), firsts,
             _read_keys(folder / "curated.tsv"))
 
@@ -127,7 +141,9 @@ class Gazetteer:
         if row is None:
             return None
         name, kind, country, admin1, lat, lon, pop, shape = row.split("\t")
-        hit = Place(id=place_id, name=name, kind=kind, country=country, admin1=admin1,
+        # a few hundred distinct codes among all places: one string each
+        hit = Place(id=place_id, name=name, kind=sys.intern(kind),
+                    country=sys.intern(country), admin1=sys.intern(admin1),
                     lat=float(lat), lon=float(lon), population=int(pop),
                     has_shape=shape != "-1")
         self._cache[place_id] = hit
