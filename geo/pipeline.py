@@ -9,11 +9,13 @@ are the same bytes either way.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -252,19 +254,20 @@ def _map_corpus(settings: Settings, seeds: _Seeds, *, progress: Track | None,
     """
     folder = _cache.cache_dir(settings.out_dir)
     rows_key = _rows_key(settings)
-    rows = _cache.load_rows(folder, rows_key)
     named: dict[str, tuple[tuple[Named, ...], tuple[int, str]]] = {}
     found: dict[str, tuple[Mention, ...] | None] = {}
     places: dict[str, Place] = {}
-    for art in seeds.good:
-        key = seeds.keys[art.id]
-        if key in rows:
-            try:
-                named[art.id] = _cache.decode_named(rows[key], places)
-            except (ValueError, KeyError, TypeError, IndexError):
-                del rows[key]  # so that its line is written again below
-        if art.id not in named:
-            found[art.id] = _cache.load(folder, key)
+    with _acyclic():
+        rows = _cache.load_rows(folder, rows_key)
+        for art in seeds.good:
+            key = seeds.keys[art.id]
+            if key in rows:
+                try:
+                    named[art.id] = _cache.decode_named(rows[key], places)
+                except (ValueError, KeyError, TypeError, IndexError):
+                    del rows[key]  # so that its line is written again below
+            if art.id not in named:
+                found[art.id] = _cache.load(folder, key)
     seeds = _with_texts(settings, seeds, [a for a in seeds.good if found.get(a.id, ()) is None])
     corpus = _resolve(settings, seeds, {a.id: found.get(a.id, ()) for a in seeds.good},
                       progress=progress, jobs=jobs)
@@ -279,8 +282,23 @@ def _map_corpus(settings: Settings, seeds: _Seeds, *, progress: Track | None,
     if lines.keys() != rows.keys():
         _cache.keep_rows(folder, rows_key, lines, kept=rows)
     ids = [r.article.id for r in corpus.results]
-    return seeds, corpus, _Map(aggregate.places_of((a, named[a][0]) for a in ids),
-                               {a: named[a][1] for a in ids})
+    with _acyclic():
+        mapped = aggregate.places_of((a, named[a][0]) for a in ids)
+    return seeds, corpus, _Map(mapped, {a: named[a][1] for a in ids})
+
+
+@contextmanager
+def _acyclic() -> Iterator[None]:
+    """Pause the cyclic garbage collector while the map's hundreds of thousands of small
+    records are made: none is part of a cycle (reference counting frees them), so each
+    collection would only scan them all again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @dataclass(frozen=True, slots=True)
@@ -539,7 +557,8 @@ def build(settings: Settings, *, progress: Track | None = None,
 def _write(settings: Settings, corpus: Corpus, view: _Map,
            paths: Sequence[Path]) -> dict[Path, str]:
     """Write the outputs of ``corpus`` and its map; the texts written."""
-    texts = _outputs(settings, view, [r.article for r in corpus.results])
+    with _acyclic():
+        texts = _outputs(settings, view, [r.article for r in corpus.results])
     remove_leftovers(paths)
     write_all_atomic(texts)
     return texts
