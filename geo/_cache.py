@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from geo._io import write_atomic, writing
+from geo._map_ui import sentence_list
+from geo.aggregate import Mapped, Named
 from geo.gazetteer import overlay, sources
 from geo.records import Mention, Place
 
@@ -255,12 +257,55 @@ def keep_json(folder: Path, name: str, key: str, value: Any) -> None:
     keep_text(folder, name, key, json.dumps(value, ensure_ascii=False, separators=(",", ":")))
 
 
-def _rows_file(folder: Path, fp: str) -> Path:
-    return folder / "text" / f"map-rows.{fp}.jsonl"
+_PLACE_FIELDS = tuple(f.name for f in fields(Place))  # in the order Place takes them
+_FIELDS = len(_PLACE_FIELDS)
+
+
+def encode_named(mapped: Mapped) -> list[Any]:
+    """The JSON value of what one article gives the map: per place its fields (in
+    _PLACE_FIELDS' order), mentions, names and sentence number, in one flat list; then how
+    many sentences and their JSON text (kept as text: the page's data is made of it as it
+    is, see ``geo.render.Sentences``)."""
+    entries = [[*(getattr(n.place, f) for f in _PLACE_FIELDS), n.mentions, list(n.names),
+                n.sentence] for n in mapped.places]
+    return [entries, *sentence_list(mapped.sentences)]
+
+
+def decode_named(value: Any, places: dict[str, Place]
+                 ) -> tuple[tuple[Named, ...], tuple[int, str]]:
+    """What :func:`encode_named` stored: the places and the sentences as
+    ``geo.render.Sentences`` holds them. ``places`` holds the Place of each id seen so far:
+    one record per place however many articles name it (the rows of one extraction
+    fingerprint come from one gazetteer, which has one record per id).
+
+    Raises
+    ------
+    ValueError, KeyError, TypeError, IndexError
+        When the value is not one :func:`encode_named` wrote.
+    """
+    entries, count, text = value
+    out = []
+    for entry in entries:
+        place = places.get(entry[0])
+        if place is None:
+            place = places[entry[0]] = Place(*entry[:_FIELDS])
+        mentions, names, sentence = entry[_FIELDS:]
+        if not 0 <= sentence < count:
+            msg = f"sentence {sentence!r} of a row of the map out of range"
+            raise IndexError(msg)
+        out.append(Named(place, mentions, tuple(names), sentence))
+    if not (isinstance(text, str) and text.startswith("[")):
+        msg = f"not the sentences of a row of the map: {text!r:.80}"
+        raise TypeError(msg)
+    return tuple(out), (count, text)
+
+
+def _rows_file(folder: Path, key: str) -> Path:
+    return folder / "text" / f"map-rows.{key}.jsonl"
 
 
 def load_rows(folder: Path, fp: str) -> dict[str, Any]:
-    """The rows kept for the extraction fingerprint ``fp`` by :func:`keep_rows`, by key; a line
+    """The rows kept under the key ``fp`` (a fingerprint) by :func:`keep_rows`, by key; a line
     that cannot be read (a build killed while appending it) is left out."""
     try:
         lines = _rows_file(folder, fp).read_bytes().decode("utf-8").splitlines()

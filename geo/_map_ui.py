@@ -34,6 +34,12 @@ def script_json(value: Any) -> str:
     return script_safe(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
 
 
+def sentence_list(sentences: Sequence[str]) -> tuple[int, str]:
+    """One article's sentences as ``geo.render.Sentences`` holds them: how many, and their
+    compact JSON text (made script-safe with the rest of the page's data)."""
+    return len(sentences), json.dumps(list(sentences), ensure_ascii=False, separators=(",", ":"))
+
+
 def kinds_on_map(kinds: Sequence[str]) -> list[str]:
     """The distinct kinds, in the legend's order (unknown kinds last, alphabetically)."""
     order = list(KIND_LABELS)

@@ -1,9 +1,15 @@
-"""Aggregation: resolved mentions across articles -> the distinct places on the map."""
+"""Aggregation: resolved mentions across articles -> the distinct places on the map.
+
+Per article, its mentions shown on the map come down to what the map keeps of them (see
+:func:`named`); the places are made from those, so a build that keeps them in its cache makes
+the same places without the article's mentions.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 
 from geo.records import ArticleResult, MappedPlace, Mention, Place
 
@@ -16,26 +22,73 @@ def on_map(mention: Mention, *, min_score: float) -> bool:
     return mention.place is not None and mention.role in MAP_ROLES and mention.score >= min_score
 
 
-def places(results: Iterable[ArticleResult], *, min_score: float) -> list[MappedPlace]:
-    """One MappedPlace per distinct place mentioned, most mentioned first (ties by id); its
-    snippets hold, per article that names it, the first sentence that does."""
+@dataclass(frozen=True, slots=True)
+class Named:
+    """What one article gives the map of one place: how often it names the place on the map,
+    the spellings it uses (sorted) and the number of the first sentence that names it among
+    the article's sentences (see :class:`Mapped`)."""
+
+    place: Place
+    mentions: int
+    names: tuple[str, ...]
+    sentence: int
+
+
+@dataclass(frozen=True, slots=True)
+class Mapped:
+    """What one article gives the map: the places it names on the map, in the order of their
+    first mention, and the sentences they point at (each once, sorted)."""
+
+    places: tuple[Named, ...]
+    sentences: tuple[str, ...]
+
+
+def named(mentions: Iterable[Mention], *, min_score: float) -> Mapped:
+    """What one article's mentions give the map."""
     found: dict[str, Place] = {}
     count: dict[str, int] = defaultdict(int)
-    articles: dict[str, dict[str, None]] = defaultdict(dict)
-    names: dict[str, dict[str, None]] = defaultdict(dict)
-    snippets: dict[str, dict[str, str]] = defaultdict(dict)
-    for result in results:
-        for m in result.mentions:
-            if not on_map(m, min_score=min_score):
-                continue
-            assert m.place is not None
-            pid = m.place.id
-            found[pid] = m.place
-            count[pid] += 1
-            articles[pid][result.article.id] = None
-            names[pid][m.text] = None
-            snippets[pid].setdefault(result.article.id, m.sentence)
-    out = [MappedPlace(place=found[pid], mentions=count[pid], articles=tuple(articles[pid]),
-                       names=tuple(sorted(names[pid])), snippets=tuple(snippets[pid].items()))
+    names: dict[str, set[str]] = defaultdict(set)
+    first: dict[str, str] = {}
+    for m in mentions:
+        if not on_map(m, min_score=min_score):
+            continue
+        assert m.place is not None
+        pid = m.place.id
+        found[pid] = m.place
+        count[pid] += 1
+        names[pid].add(m.text)
+        first.setdefault(pid, m.sentence)
+    sentences = tuple(sorted(set(first.values())))
+    number = {s: i for i, s in enumerate(sentences)}
+    return Mapped(tuple(Named(p, count[pid], tuple(sorted(names[pid])), number[first[pid]])
+                        for pid, p in found.items()), sentences)
+
+
+def places_of(articles: Iterable[tuple[str, Sequence[Named]]]) -> list[MappedPlace]:
+    """One MappedPlace per distinct place that ``(article id, named)`` pairs name, most
+    mentioned first (ties by id), with the number of the sentence each article names it in
+    first (``said``; no ``snippets``)."""
+    found: dict[str, Place] = {}
+    count: dict[str, int] = defaultdict(int)
+    names: dict[str, set[str]] = defaultdict(set)
+    said: dict[str, dict[str, int]] = defaultdict(dict)
+    for aid, entries in articles:
+        for n in entries:
+            pid = n.place.id
+            found[pid] = n.place
+            count[pid] += n.mentions
+            names[pid].update(n.names)
+            said[pid].setdefault(aid, n.sentence)
+    out = [MappedPlace(place=found[pid], mentions=count[pid], articles=tuple(said[pid]),
+                       names=tuple(sorted(names[pid])), said=tuple(said[pid].values()))
            for pid in found]
     return sorted(out, key=lambda mp: (-mp.mentions, mp.place.id))
+
+
+def places(results: Iterable[ArticleResult], *, min_score: float) -> list[MappedPlace]:
+    """One MappedPlace per distinct place mentioned (see :func:`places_of`); its snippets
+    hold, per article that names it, the first sentence that does."""
+    mapped = {r.article.id: named(r.mentions, min_score=min_score) for r in results}
+    return [replace(mp, snippets=tuple((a, mapped[a].sentences[i])
+                                       for a, i in zip(mp.articles, mp.said, strict=True)))
+            for mp in places_of((aid, m.places) for aid, m in mapped.items())]

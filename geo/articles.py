@@ -23,7 +23,7 @@ import hashlib
 import os
 import re
 import stat
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import count
 from pathlib import Path
@@ -209,7 +209,14 @@ def _check_size(name: str, size: int, *, max_bytes: int) -> None:
 
 
 def _read_bytes(path: Path, *, max_bytes: int) -> bytes:
-    """The bytes of a regular file, its size checked before it is read.
+    """The bytes of a regular file, its size checked before it is read (see
+    :func:`_read_stamped`)."""
+    return _read_stamped(path, max_bytes=max_bytes)[0]
+
+
+def _read_stamped(path: Path, *, max_bytes: int) -> tuple[bytes, Stamp]:
+    """The bytes of a regular file, its size checked before it is read, and its stamp as it
+    was before it was read.
 
     The file is opened without following a symbolic link and without waiting on a FIFO, and
     read only if it is a regular file: a link in ``seeds/`` to ``/etc/passwd`` is never read.
@@ -235,7 +242,7 @@ def _read_bytes(path: Path, *, max_bytes: int) -> bytes:
         raise
     with os.fdopen(fd, "rb") as f:  # closes fd
         try:
-            return f.read(max_bytes + 1)
+            return f.read(max_bytes + 1), stamp_of(st)
         except OSError as e:
             raise ArticleError(_unreadable(path, e)) from e
 
@@ -281,14 +288,20 @@ def read(path: Path, *, max_bytes: int) -> Article:
 
 def read_noting(path: Path, *, max_bytes: int) -> tuple[Article, str]:
     """:func:`read`, and what was repaired on the way ("" for nothing)."""
-    data = _read_bytes(path, max_bytes=max_bytes)
+    art, note, _ = _read_article(path, max_bytes=max_bytes)
+    return art, note
+
+
+def _read_article(path: Path, *, max_bytes: int) -> tuple[Article, str, Stamp]:
+    """:func:`read_noting`, and the file's stamp before it was read."""
+    data, st = _read_stamped(path, max_bytes=max_bytes)
     if path.suffix.lower() in _html.HTML_SUFFIXES:
         art = from_page(data, article_id(path), str(path))
         meta, note = bounded({k: getattr(art, k) for k in HEADER_KEYS})
-        return Article(id=art.id, text=art.text, path=art.path, **meta), note
+        return Article(id=art.id, text=art.text, path=art.path, **meta), note, st
     text, decoded = decode_noting(data, str(path))
     art, parsed = parse_noting(text, article_id(path), str(path))
-    return art, "; ".join(n for n in (decoded, parsed) if n)
+    return art, "; ".join(n for n in (decoded, parsed) if n), st
 
 
 def _listed(path: Path) -> bool:
@@ -303,7 +316,8 @@ def article_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         msg = f"seeds folder {str(folder)!r} does not exist; create it or pass --seeds DIR"
         raise ArticleError(msg)
-    return sorted(filter(_listed, folder.iterdir()))
+    # by name: the entries of one folder sort so as their paths do, and far faster
+    return sorted(filter(_listed, folder.iterdir()), key=lambda p: p.name)
 
 
 def reason(error: ArticleError, path: Path | str) -> str:
@@ -312,23 +326,80 @@ def reason(error: ArticleError, path: Path | str) -> str:
     return str(error).removeprefix(f"{path}: ")
 
 
-def read_all(folder: Path, *, max_bytes: int) -> Iterator[Article | Skipped | Repaired]:
+def read_all(folder: Path, *, max_bytes: int, known: Mapping[str, Known] | None = None
+             ) -> Iterator[Article | Known | Skipped | Repaired]:
     """Every article in ``folder``, a Skipped record for each entry that cannot be read, and a
-    Repaired record (before its article) for each one read after a repair."""
+    Repaired record (before its article) for each one read after a repair.
+
+    An entry of ``known`` (by file name) whose file still has the same stamp is not read
+    again: its Known record comes instead of the article. Every article read comes as a Known
+    record too, with its text and its file's stamp before it was read.
+    """
     seen: dict[str, Path] = {}
     for path in article_files(folder):
-        try:
-            art, note = read_noting(path, max_bytes=max_bytes)
-        except ArticleError as e:
-            yield Skipped(path, reason(e, path))
+        kept = None if known is None else known.get(path.name)
+        if kept is not None and kept.stamp == _current_stamp(path, max_bytes=max_bytes):
+            item, note = kept, kept.note
+        else:
+            try:
+                art, note, st = _read_article(path, max_bytes=max_bytes)
+            except ArticleError as e:
+                yield Skipped(path, reason(e, path))
+                continue
+            item = Known(stamp=st, article=art, note=note)
+        if item.article.id in seen:
+            yield Skipped(path, f"same id {item.article.id!r} as {seen[item.article.id].name}; "
+                          "rename one")
             continue
-        if art.id in seen:
-            yield Skipped(path, f"same id {art.id!r} as {seen[art.id].name}; rename one")
-            continue
-        seen[art.id] = path
+        seen[item.article.id] = path
         if note:
             yield Repaired(path, note)
-        yield art
+        yield item if known is not None else item.article
+
+
+Stamp = tuple[int, int, int, int, int]
+
+
+def stamp_of(st: os.stat_result) -> Stamp:
+    """What tells a file's content apart without reading it, as make, rsync and git do: its
+    size, modification and change times (ns) and its inode and device. Writing to a file or
+    setting its modification time back both change its change time."""
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
+
+
+def _current_stamp(path: Path, *, max_bytes: int) -> Stamp | None:
+    """The stamp of a regular file of at most ``max_bytes`` (never through a link), else
+    None."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    return stamp_of(st) if stat.S_ISREG(st.st_mode) and st.st_size <= max_bytes else None
+
+
+# a file modified this close (ns) before it was read is read again at the next build
+RACY_NS = 2_000_000_000  # two seconds: the coarsest file-system clock (FAT's)
+
+
+def settled(stamp: Stamp, *, now_ns: int) -> bool:
+    """Whether a file stamped so before ``now_ns`` may be trusted unchanged while its stamp
+    is: not when it was modified (or its state changed) within RACY_NS of then, since a
+    write in the same tick of the file system's clock would leave the same stamp (git's
+    "racy" files)."""
+    return max(stamp[1], stamp[2]) < now_ns - RACY_NS
+
+
+@dataclass(frozen=True, slots=True)
+class Known:
+    """An article with the stamp its file had when it was read and what reading it repaired.
+
+    A Known record kept from an earlier build holds the article without its text (``text``
+    is "") and the cache key of its text in ``key``."""
+
+    stamp: Stamp
+    article: Article
+    note: str = ""
+    key: str = ""
 
 
 MAX_STEM = 80

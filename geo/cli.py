@@ -30,6 +30,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         out_dir=Path(getattr(args, "out", None) or base.out_dir),
         gazetteer_dir=Path(getattr(args, "gazetteer", None) or base.gazetteer_dir),
         geocoder=_geocoder(args),
+        recheck=getattr(args, "recheck", False),
     )
 
 
@@ -469,6 +470,9 @@ def _parser() -> argparse.ArgumentParser:
 
     b = add("build", cmd_build, seeds=True, geocoding=True)
     b.add_argument("--strict", action="store_true", help="exit 1 if any article was skipped")
+    b.add_argument("--recheck", action="store_true",
+                   help="read every article again, even one whose file's size and times are as "
+                        "at the last build")
     b.add_argument("--jobs", type=int, metavar="N",
                    help="extract in N processes (default: every core for many articles)")
     b.add_argument("--mentions", metavar="PARQUET",

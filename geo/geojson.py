@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from geo.records import MappedPlace
@@ -44,6 +44,33 @@ def dumps(collection: dict[str, Any]) -> str:
 def feature_text(feature: dict[str, Any]) -> str:
     """One feature's line of :func:`dumps`."""
     return json.dumps(feature, ensure_ascii=False, sort_keys=True)
+
+
+RAW_GEOMETRY = {"type": "geo:raw", "coordinates": "\0"}  # stands for a geometry's kept text
+_NEXT_FEATURE = ', {"geometry": '  # between two place features of one json.dumps of a list
+
+
+def places_text(features: Sequence[dict[str, Any]], geometries: Sequence[str] = ()) -> str:
+    """:func:`dumps` of a collection of these place features (see :func:`place_feature`), in
+    one ``json.dumps`` call rather than one per feature; each geometry that is RAW_GEOMETRY
+    is replaced by the next text of ``geometries`` (a geometry's :func:`feature_text`).
+
+    Raises
+    ------
+    ValueError
+        If ``geometries`` are not as many as the features' RAW_GEOMETRY.
+    """
+    body = json.dumps(list(features), ensure_ascii=False, sort_keys=True)[1:-1]
+    # a place feature's first key is "geometry" (its keys are sorted) and nothing inside one
+    # is a list of objects; and a quote in a string is escaped: so this marks where each
+    # feature begins but the first, and nothing else
+    body = body.replace("}" + _NEXT_FEATURE, "},\n" + _NEXT_FEATURE[2:])
+    pieces = body.split(feature_text(RAW_GEOMETRY))
+    if len(pieces) != len(geometries) + 1:
+        msg = f"{len(pieces) - 1} geometries to fill, {len(geometries)} given"
+        raise ValueError(msg)
+    filled = "".join(p + g for p, g in zip(pieces, [*geometries, ""], strict=True))
+    return join_features([filled] if features else [])
 
 
 def join_features(lines: Iterable[str]) -> str:

@@ -9,19 +9,23 @@ are the same bytes either way.
 
 from __future__ import annotations
 
+import gc
 import hashlib
+import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from geo import _cache, aggregate, articles, geocode, geojson, languages, render
 from geo._io import build_lock, remove_leftovers, write_all_atomic
-from geo.articles import Added, Repaired, Skipped
-from geo.errors import InputError
+from geo.aggregate import Named
+from geo.articles import Added, Known, Repaired, Skipped
+from geo.errors import ArticleError, InputError
 from geo.gazetteer import overlay
 from geo.gazetteer.store import Gazetteer, load
 from geo.geojson import AREA_KINDS, ShapeOf
@@ -106,23 +110,85 @@ def _extracted(settings: Settings, misses: Sequence[Article], *, jobs: int | Non
 
 @dataclass(frozen=True, slots=True)
 class _Seeds:
-    """The seeds folder as read: the readable articles, the skipped files, and each article's
-    extraction key (by id)."""
+    """The seeds folder as read: the readable articles, the skipped files, each article's
+    extraction key (by id), and the ids of those not read again (their file's stamp was the
+    same as at an earlier build: their text is "")."""
 
     good: tuple[Article, ...]
     skipped: tuple[Skipped, ...]
     keys: dict[str, str]
     repaired: tuple[Repaired, ...] = ()
+    unread: frozenset[str] = frozenset()
+    known: dict[str, Known] = field(default_factory=dict)  # by file name, text left out
+    known_changed: bool = False  # whether ``known`` differs from what the last build kept
 
 
-def _read(settings: Settings) -> _Seeds:
+def _read(settings: Settings, *, stamps: bool = False) -> _Seeds:
+    """Read the seeds folder; with ``stamps``, the articles whose files have the stamp they
+    had at an earlier build (see ``articles.stamp_of``) are not read again (unless
+    ``settings.recheck``)."""
     check_folders(settings)
     fp = _cache.extraction_fingerprint(settings.gazetteer_dir)
-    read = list(articles.read_all(settings.seeds_dir, max_bytes=settings.max_article_bytes))
-    good = tuple(a for a in read if isinstance(a, Article))
-    return _Seeds(good=good, skipped=tuple(a for a in read if isinstance(a, Skipped)),
-                  keys={a.id: _cache.text_key(fp, a.text) for a in good},
-                  repaired=tuple(a for a in read if isinstance(a, Repaired)))
+    now = time.time_ns()
+    kept = _known(settings, fp) if stamps and not settings.recheck else {}
+    good, skipped, repaired, keys, unread, known = [], [], [], {}, set(), {}
+    for item in articles.read_all(settings.seeds_dir, max_bytes=settings.max_article_bytes,
+                                  known=kept):
+        if isinstance(item, Skipped):
+            skipped.append(item)
+        elif isinstance(item, Repaired):
+            repaired.append(item)
+        elif isinstance(item, Known):
+            art = item.article
+            good.append(art)
+            name = os.path.basename(art.path)
+            if item.key:  # kept from an earlier build: not read
+                keys[art.id], known[name] = item.key, item
+                unread.add(art.id)
+                continue
+            keys[art.id] = _cache.text_key(fp, art.text)
+            if articles.settled(item.stamp, now_ns=now):
+                known[name] = replace(item, article=replace(art, text=""), key=keys[art.id])
+    return _Seeds(good=tuple(good), skipped=tuple(skipped), keys=keys,
+                  repaired=tuple(repaired), unread=frozenset(unread), known=known,
+                  known_changed=known != kept)
+
+
+def _known_key(settings: Settings, fp: str) -> str:
+    """The key of the seeds folder's kept stamps: its place, the size limit and the extraction
+    fingerprint (which the texts' keys hold)."""
+    where = f"{settings.seeds_dir.resolve()}\0{settings.max_article_bytes}\0{fp}"
+    return hashlib.sha256(where.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _known(settings: Settings, fp: str) -> dict[str, Known]:
+    """The articles kept by the last build of this seeds folder, by file name (see
+    ``_keep_known``); none when there are none or the entry is damaged."""
+    kept = _cache.load_json(_cache.cache_dir(settings.out_dir), "seeds",
+                            _known_key(settings, fp))
+    out = {}
+    try:
+        for name, (stamp, key, ident, title, source, url, date, lang, note) in kept.items():
+            path = str(settings.seeds_dir / name)
+            art = Article(id=ident, text="", title=title, source=source, url=url, date=date,
+                          path=path, lang=lang)
+            out[name] = Known(stamp=tuple(stamp), article=art, note=note, key=key)
+    except (AttributeError, TypeError, ValueError):  # not what _keep_known wrote
+        return {}
+    return out
+
+
+def _keep_known(settings: Settings, seeds: _Seeds) -> None:
+    """Keep what ``_known`` reads back: per article read, its file's stamp, text key and
+    metadata (when they changed)."""
+    if not seeds.known_changed:
+        return
+    fp = _cache.extraction_fingerprint(settings.gazetteer_dir)
+    value = {name: [list(k.stamp), k.key, k.article.id, k.article.title, k.article.source,
+                    k.article.url, k.article.date, k.article.lang, k.note]
+             for name, k in seeds.known.items()}
+    _cache.keep_json(_cache.cache_dir(settings.out_dir), "seeds", _known_key(settings, fp),
+                     value)
 
 
 def _resolve(settings: Settings, seeds: _Seeds, found: dict[str, tuple[Mention, ...] | None],
@@ -190,37 +256,100 @@ def _extractions(settings: Settings, seeds: _Seeds) -> dict[str, tuple[Mention, 
 
 
 def _map_corpus(settings: Settings, seeds: _Seeds, *, progress: Track | None,
-                jobs: int | None = None) -> Corpus:
-    """The corpus with only the mentions the map may show (placed names and demonyms).
+                jobs: int | None = None) -> tuple[_Seeds, Corpus, _Map]:
+    """The seeds (with the text of those that had to be read after all), the corpus without
+    its mentions, and the map made from what each article gives it (``aggregate.named``).
 
     These come from one cache file for all articles (one line each, read at once, much smaller
-    than the extractions), then from each article's extraction, then from extracting it; new
-    articles' lines are appended, and the file is written anew when articles went.
+    than the extractions, the sentences kept as the page's JSON text), then from each
+    article's extraction, then from extracting it (an article not read again is read then);
+    new articles' lines are appended, and the file is written anew when articles went.
     """
     folder = _cache.cache_dir(settings.out_dir)
-    fp = _cache.extraction_fingerprint(settings.gazetteer_dir)
-    rows = _cache.load_rows(folder, fp)
+    rows_key = _rows_key(settings)
+    named: dict[str, tuple[tuple[Named, ...], tuple[int, str]]] = {}
     found: dict[str, tuple[Mention, ...] | None] = {}
-    for art in seeds.good:
-        key = seeds.keys[art.id]
+    places: dict[str, Place] = {}
+    with _acyclic():
+        rows = _cache.load_rows(folder, rows_key)
+        for art in seeds.good:
+            key = seeds.keys[art.id]
+            if key in rows:
+                try:
+                    named[art.id] = _cache.decode_named(rows[key], places)
+                except (ValueError, KeyError, TypeError, IndexError):
+                    del rows[key]  # so that its line is written again below
+            if art.id not in named:
+                found[art.id] = _cache.load(folder, key)
+    seeds = _with_texts(settings, seeds, [a for a in seeds.good if found.get(a.id, ()) is None])
+    corpus = _resolve(settings, seeds, {a.id: found.get(a.id, ()) for a in seeds.good},
+                      progress=progress, jobs=jobs)
+    lines = {}
+    for key, r in zip(corpus.keys, corpus.results, strict=True):
+        if r.article.id not in named:
+            lines[key] = _cache.encode_named(aggregate.named(r.mentions,
+                                                             min_score=settings.min_score))
+            named[r.article.id] = _cache.decode_named(lines[key], places)
+        else:
+            lines[key] = rows[key]
+    if lines.keys() != rows.keys():
+        _cache.keep_rows(folder, rows_key, lines, kept=rows)
+    ids = [r.article.id for r in corpus.results]
+    with _acyclic():
+        mapped = aggregate.places_of((a, named[a][0]) for a in ids)
+    return seeds, corpus, _Map(mapped, {a: named[a][1] for a in ids})
+
+
+@contextmanager
+def _acyclic() -> Iterator[None]:
+    """Pause the cyclic garbage collector while the map's hundreds of thousands of small
+    records are made: none is part of a cycle (reference counting frees them), so each
+    collection would only scan them all again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@dataclass(frozen=True, slots=True)
+class _Map:
+    """The places on the map and, when they come with them, their articles' sentences (see
+    ``render.Sentences``; else the places' snippets hold them)."""
+
+    places: list[MappedPlace]
+    sentences: render.Sentences | None = None
+
+
+def _rows_key(settings: Settings) -> str:
+    """What the map's rows depend on: the extraction and the score a mention needs."""
+    fp = _cache.extraction_fingerprint(settings.gazetteer_dir)
+    return hashlib.sha256(f"{fp}\0{settings.min_score!r}".encode()).hexdigest()
+
+
+def _with_texts(settings: Settings, seeds: _Seeds, wanted: Sequence[Article]) -> _Seeds:
+    """The seeds with the text of each ``wanted`` article that was not read, read now (its
+    key is that of the text read now); one that cannot be read now is skipped."""
+    unread = [a for a in wanted if a.id in seeds.unread]
+    if not unread:
+        return seeds
+    now: dict[str, Article | None] = {}
+    skipped = list(seeds.skipped)
+    for art in unread:
         try:
-            found[art.id] = _cache.decode_data(rows[key]) if key in rows else None
-        except (ValueError, KeyError, TypeError, IndexError):
-            found[art.id] = None
-            del rows[key]  # so that its line is written again below
-        if found[art.id] is None:
-            full = _cache.load(folder, key)
-            found[art.id] = None if full is None else _mappable(full)
-    corpus = _resolve(settings, seeds, found, progress=progress, jobs=jobs)
-    mapped = {k: rows[k] if k in rows else _cache.encode_data(_mappable(r.mentions))
-              for k, r in zip(corpus.keys, corpus.results, strict=True)}
-    if mapped.keys() != rows.keys():
-        _cache.keep_rows(folder, fp, mapped, kept=rows)
-    return corpus
-
-
-def _mappable(mentions: Iterable[Mention]) -> tuple[Mention, ...]:
-    return tuple(m for m in mentions if m.place is not None and m.role in aggregate.MAP_ROLES)
+            now[art.id] = articles.read(Path(art.path), max_bytes=settings.max_article_bytes)
+        except ArticleError as e:
+            now[art.id] = None
+            skipped.append(Skipped(Path(art.path), articles.reason(e, art.path)))
+    fp = _cache.extraction_fingerprint(settings.gazetteer_dir)
+    good = tuple(a for a in (now.get(a.id, a) for a in seeds.good) if a is not None)
+    keys = {a.id: _cache.text_key(fp, a.text) if a.id in now else seeds.keys[a.id]
+            for a in good}
+    known = {n: k for n, k in seeds.known.items() if k.article.id not in now}
+    return replace(seeds, good=good, skipped=tuple(skipped), keys=keys, known=known,
+                   unread=seeds.unread - now.keys(), known_changed=True)
 
 
 def mapped_corpus(settings: Settings, mentions: Path, metadata: str | None = None) -> Corpus:
@@ -329,9 +458,6 @@ def _regions(settings: Settings, mapped: Sequence[MappedPlace],
     return render.merged(mapped, parts)
 
 
-_RAW = {"type": "geo:raw", "coordinates": "\0"}  # where a polygon's kept text goes
-
-
 def _places_text(settings: Settings, mapped: Sequence[MappedPlace], shape_of: ShapeOf) -> str:
     """``places.geojson``: as ``geojson.dumps`` writes it, with each polygon's text kept in
     the cache for the same code and gazetteer (dumping thousands of polygons is most of it)."""
@@ -339,8 +465,7 @@ def _places_text(settings: Settings, mapped: Sequence[MappedPlace], shape_of: Sh
     key = _cache.render_fingerprint(settings.gazetteer_dir)
     kept = _cache.load_json(folder, "polygons", key)
     texts: dict[str, str] = kept if isinstance(kept, dict) else {}
-    raw = geojson.feature_text(_RAW)
-    lines, new = [], False
+    features, polygons, new = [], [], False
     for mp in mapped:
         pid = mp.place.id
         if pid not in texts:
@@ -348,18 +473,16 @@ def _places_text(settings: Settings, mapped: Sequence[MappedPlace], shape_of: Sh
             texts[pid] = "" if shape is None else geojson.feature_text(shape)
             new = True
         if texts[pid]:
-            # the polygon is the first value of the line: its keys are sorted, "geometry" first
-            line = geojson.feature_text(geojson.place_feature(mp, lambda _: _RAW))
-            lines.append(line.replace(raw, texts[pid], 1))
+            features.append(geojson.place_feature(mp, lambda _: geojson.RAW_GEOMETRY))
+            polygons.append(texts[pid])
         else:
-            lines.append(geojson.feature_text(geojson.place_feature(mp, lambda _: None)))
+            features.append(geojson.place_feature(mp, lambda _: None))
     if new:
         _cache.keep_json(folder, "polygons", key, texts)
-    return geojson.join_features(lines)
+    return geojson.places_text(features, polygons)
 
 
-def _outputs(settings: Settings, mapped: Sequence[MappedPlace],
-             shown: Sequence[Article]) -> dict[Path, str]:
+def _outputs(settings: Settings, view: _Map, shown: Sequence[Article]) -> dict[Path, str]:
     """The text of each output file. The gazetteer is loaded only if a polygon or the context
     layers are not in the cache."""
     folder = _cache.cache_dir(settings.out_dir)
@@ -377,7 +500,8 @@ def _outputs(settings: Settings, mapped: Sequence[MappedPlace],
     if context_text is None:  # a damaged entry is a miss already (see _cache.seal)
         context_text = geojson.dumps(context())
         _cache.keep_text(folder, "context", fp, context_text)
-    page = render.render(mapped, articles=shown, shape_of=shape_of,
+    mapped = view.places
+    page = render.render(mapped, articles=shown, shape_of=shape_of, sentences=view.sentences,
                          skeleton=_skeleton(settings, context),
                          regions=_regions(settings, mapped, shape_of))
     paths = [settings.out_dir / name for name in OUTPUT_NAMES]
@@ -408,37 +532,49 @@ def build(settings: Settings, *, progress: Track | None = None,
     with build_lock(out, on_wait=on_wait):
         if mentions is not None:  # no seeds folder: nothing to compare with or to cache
             corpus = mapped_corpus(settings, mentions, metadata)
-            mapped, _ = _write(settings, corpus, paths)
+            mapped = aggregate.places(corpus.results, min_score=settings.min_score)
+            _write(settings, corpus, _Map(mapped), paths)
             return _built(corpus, mapped, paths, seconds=time.perf_counter() - t0)
-        seeds = _read(settings)
+        geocoding = _geocoding(settings)
+        seeds = _read(settings, stamps=not geocoding)  # the geocoder needs every text
         key = _render_key(settings, seeds)
         # with a geocoder named, the build asks it about what it could not answer before
         summary = None if settings.geocoder else _cache.outputs_current(folder, key, paths)
         if summary is not None:
+            _keep_known(settings, seeds)
             return _unchanged(seeds, summary, paths, seconds=time.perf_counter() - t0)
         # the geocoder needs every mention (what the gazetteer matched, placed or not); the
-        # map alone needs only the placed ones, read from one smaller file
-        corpus = (_resolve(settings, seeds, _extractions(settings, seeds), progress=progress,
-                           jobs=jobs) if _geocoding(settings)
-                  else _map_corpus(settings, seeds, progress=progress, jobs=jobs))
-        mapped, texts = _write(settings, corpus, paths)
+        # map alone needs only what each article gives it, read from one smaller file
+        unread = seeds.unread
+        if geocoding:
+            corpus = _resolve(settings, seeds, _extractions(settings, seeds),
+                              progress=progress, jobs=jobs)
+            view = _Map(aggregate.places(corpus.results, min_score=settings.min_score))
+        else:
+            seeds, corpus, view = _map_corpus(settings, seeds, progress=progress, jobs=jobs)
+        texts = _write(settings, corpus, view, paths)
+        mapped = view.places
         failed = sorted(set(corpus.skipped) - set(seeds.skipped), key=lambda s: s.path)
-        # a geocoder may have kept new answers, which the key covers: the key as of now
-        _cache.stamp_outputs(folder, _render_key(settings, seeds), texts, {
+        # a geocoder may have kept new answers, and an article read after all may have
+        # changed, which the key covers: then the key as of now
+        if settings.geocoder or seeds.unread != unread:
+            key = _render_key(settings, seeds)
+        _cache.stamp_outputs(folder, key, texts, {
             "places": len(mapped), "mentions": sum(mp.mentions for mp in mapped),
             "failed": [[str(s.path), s.reason] for s in failed]})
         _cache.prune(folder, seeds.keys.values())
+        _keep_known(settings, seeds)
     return _built(corpus, mapped, paths, seconds=time.perf_counter() - t0)
 
 
-def _write(settings: Settings, corpus: Corpus,
-           paths: Sequence[Path]) -> tuple[list[MappedPlace], dict[Path, str]]:
-    """Write the outputs of ``corpus``; its mapped places and the texts written."""
-    mapped = aggregate.places(corpus.results, min_score=settings.min_score)
-    texts = _outputs(settings, mapped, [r.article for r in corpus.results])
+def _write(settings: Settings, corpus: Corpus, view: _Map,
+           paths: Sequence[Path]) -> dict[Path, str]:
+    """Write the outputs of ``corpus`` and its map; the texts written."""
+    with _acyclic():
+        texts = _outputs(settings, view, [r.article for r in corpus.results])
     remove_leftovers(paths)
     write_all_atomic(texts)
-    return mapped, texts
+    return texts
 
 
 def _built(corpus: Corpus, mapped: Sequence[MappedPlace], paths: tuple[Path, ...], *,

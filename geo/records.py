@@ -109,6 +109,9 @@ class MappedPlace:
     articles: tuple[str, ...]
     names: tuple[str, ...]
     snippets: tuple[tuple[str, str], ...] = field(default=())  # (article id, sentence)
+    # per article, the number of its first sentence that names the place among the sentences
+    # of that article on the map (see geo.aggregate.Mapped); with these, no snippets are needed
+    said: tuple[int, ...] = field(default=())
 
     @property
     def __geo_interface__(self) -> dict[str, Any]:

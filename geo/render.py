@@ -18,10 +18,12 @@ map opens on travels in the document (``bounds``), so the skeleton does not depe
 from __future__ import annotations
 
 import html
+import json
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 from geo import _map_ui, geocode
@@ -136,8 +138,13 @@ def _coordinate(value: float) -> float:
     return round(value, COORD_DIGITS)
 
 
+Sentences = Mapping[str, tuple[int, str]]  # article id -> how many, their JSON list text
+_SENTENCES_HOLE = "\0geo-sentences"  # where the sentences' JSON text goes (see _document)
+
+
 def map_data(places: Sequence[MappedPlace], *, articles: Sequence[Article],
-             regions: Regions, scale: Scale) -> dict[str, Any]:
+             regions: Regions, scale: Scale, sentences: Sentences | None = None
+             ) -> dict[str, Any]:
     """The JSON document the page's script draws, as tables (see ``geo/static/geo-core.js``):
 
     - ``articles``: columns ``id``, ``t`` (title, cut to TITLE_CHARS), ``s`` (number in
@@ -147,17 +154,40 @@ def map_data(places: Sequence[MappedPlace], *, articles: Sequence[Article],
       pairs, flat, Leaflet's order), ``m`` (mentions), ``z`` (size class), ``alt`` (the other
       spellings seen) and ``a`` (per place, flat ``article, sentence`` pairs: each article
       that names it with the first sentence that does, a number in ``sentences``, or -1);
-    - ``sentences``: each sentence once; ``regions`` (see :func:`regions_of`); the scale and
-      the view's ``bounds`` (none when no place is mapped: the map keeps its initial view).
+    - ``sentences``: article by article (in the articles' order), the sentences that the
+      places point at, each once per article, sorted; ``regions`` (see :func:`regions_of`);
+      the scale and the view's ``bounds`` (none when no place is mapped: the map keeps its
+      initial view).
 
-    Every string is plain text, which the script puts in the page as text, never as HTML.
+    ``sentences`` gives each article's sentences as JSON text, and then each place's ``said``
+    numbers them (see ``geo.aggregate.Mapped``); without it, they come from the places'
+    snippets. Every string is plain text, which the script puts in the page as text, never as
+    HTML.
     """
+    doc, text = _document(places, articles=articles, regions=regions, scale=scale,
+                          sentences=sentences)
+    return {**doc, "sentences": json.loads(text)}
+
+
+def _document(places: Sequence[MappedPlace], *, articles: Sequence[Article],
+              regions: Regions, scale: Scale, sentences: Sentences | None
+              ) -> tuple[dict[str, Any], str]:
+    """:func:`map_data` with a hole for the sentences, and the sentences' JSON text."""
     arts = ordered_articles(articles)
     index = {a.id: i for i, a in enumerate(arts)}
     sources = sorted({_short(a.source, SOURCE_CHARS) for a in arts if a.source})
     source_index = {s: i for i, s in enumerate(sources)}
-    sentences: dict[str, int] = {}
-    places_table = _place_table(places, index, sentences, scale)
+    said = [mp.said for mp in places]
+    if sentences is None:
+        sentences, said = sentences_of(places)
+    offsets, texts, total = {}, [], 0
+    for a in arts:
+        count, text = sentences.get(a.id, (0, "[]"))
+        offsets[a.id] = total
+        total += count
+        if count:
+            texts.append(text[1:-1])
+    places_table = _place_table(places, said, index, offsets, scale)
     data: dict[str, Any] = {
         "articles": {"id": [a.id for a in arts],
                      "t": [_short(a.title or a.id, TITLE_CHARS) for a in arts],
@@ -165,7 +195,7 @@ def map_data(places: Sequence[MappedPlace], *, articles: Sequence[Article],
                      "d": [_iso_date(a.date) for a in arts], "u": [_web_url(a.url) for a in arts]},
         "sources": sources,
         "places": places_table,
-        "sentences": list(sentences),
+        "sentences": _SENTENCES_HOLE,
         "regions": {"p": list(regions.places), "topology": regions.topology},
         "kinds": [_map_ui.KIND_LABELS.get(k, k) for k in scale.kinds],
         "sizes": list(scale.sizes), "radii": list(radii(len(scale.sizes))),
@@ -177,25 +207,44 @@ def map_data(places: Sequence[MappedPlace], *, articles: Sequence[Article],
         # Leaflet's attribution control takes HTML, so this one string is escaped here
         data["attribution"] = [html.escape(geocode.attribution(s)) for s in geocoded]
     box = bounds(places)
-    return data if box is None else {**data, "bounds": box}
+    return data if box is None else {**data, "bounds": box}, "[" + ",".join(texts) + "]"
 
 
-def _place_table(places: Sequence[MappedPlace], index: dict[str, int],
-                 sentences: dict[str, int], scale: Scale) -> dict[str, list[Any]]:
-    table: dict[str, list[Any]] = {key: [] for key in ("n", "k", "c", "ll", "m", "z", "alt", "a")}
+def sentences_of(places: Sequence[MappedPlace]) -> tuple[dict[str, tuple[int, str]],
+                                                          list[tuple[int, ...]]]:
+    """The sentences of each article from the places' snippets (each once, sorted, as
+    ``geo.aggregate.named`` orders them), and each place's ``said`` numbers (-1 for an
+    article it has no snippet of)."""
+    found: dict[str, set[str]] = {}
     for mp in places:
+        for a, sentence in mp.snippets:
+            found.setdefault(a, set()).add(sentence)
+    ordered = {a: sorted(v) for a, v in found.items()}
+    number = {a: {s: i for i, s in enumerate(v)} for a, v in ordered.items()}
+    said = []
+    for mp in places:
+        first = dict(mp.snippets)
+        said.append(tuple(number[a][first[a]] if a in first else -1 for a in mp.articles))
+    return {a: _map_ui.sentence_list(v) for a, v in ordered.items()}, said
+
+
+def _place_table(places: Sequence[MappedPlace], said: Sequence[Sequence[int]],
+                 index: dict[str, int], offsets: dict[str, int],
+                 scale: Scale) -> dict[str, list[Any]]:
+    table: dict[str, list[Any]] = {key: [] for key in ("n", "k", "c", "ll", "m", "z", "alt", "a")}
+    kind_number = {k: i for i, k in enumerate(scale.kinds)}
+    for mp, numbers in zip(places, said, strict=True):
         p = mp.place
         table["n"].append(p.name)
-        table["k"].append(scale.kinds.index(p.kind))
+        table["k"].append(kind_number[p.kind])
         table["c"].append(p.country)
         table["ll"] += [_coordinate(p.lat), _coordinate(p.lon)]  # Leaflet's (lat, lon) order
         table["m"].append(mp.mentions)
         table["z"].append(class_of(mp.mentions, scale.sizes))
         table["alt"].append([n for n in mp.names if n != p.name])
-        said = dict(mp.snippets)
-        pairs = sorted((index[a], sentences.setdefault(said[a], len(sentences)) if a in said
-                        else -1) for a in mp.articles if a in index)
-        table["a"].append([x for pair in pairs for x in pair])
+        pairs = sorted([(index[a], offsets[a] + n if n >= 0 else -1)
+                        for a, n in zip(mp.articles, numbers, strict=True) if a in index])
+        table["a"].append(list(chain.from_iterable(pairs)))
     return table
 
 
@@ -388,16 +437,22 @@ class Parts:
 
 
 def parts(places: Sequence[MappedPlace], *, articles: Sequence[Article],
-          regions: Regions) -> Parts:
-    """The parts of the page the mapped places, their regions and their articles make."""
+          regions: Regions, sentences: Sentences | None = None) -> Parts:
+    """The parts of the page the mapped places, their regions and their articles make (the
+    articles' sentences as ``map_data`` takes them)."""
     scale = scale_of(places)
-    data = map_data(places, articles=articles, regions=regions, scale=scale)
+    doc, text = _document(places, articles=articles, regions=regions, scale=scale,
+                          sentences=sentences)
+    # the hole is the one "\u0000" after a key: in a string a quote would be escaped
+    hole = f'"sentences":{json.dumps(_SENTENCES_HOLE)}'
+    data = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).replace(
+        hole, f'"sentences":{text}', 1)
     legend = _map_ui.legend_html(scale.kinds, sizes=scale.sizes, radii=radii(len(scale.sizes)),
                                  classes=scale.classes, top=scale.top,
                                  context={t: c for t, c, _ in CONTEXT_STYLES.values()})
     # built from geo's constants only, so it never holds a "<" that could close the element
     css = _map_ui.kind_css(scale.kinds, KIND_COLOURS, OTHER_COLOUR)
-    return Parts(data=_map_ui.script_json(data), legend=_map_ui.script_json(legend), css=css)
+    return Parts(data=_map_ui.script_safe(data), legend=_map_ui.script_json(legend), css=css)
 
 
 # Where each part goes in a skeleton. The gazetteer's text reaches the page through
@@ -470,7 +525,8 @@ def skeleton(backdrop: Backdrop) -> Skeleton:
 
 
 def render(places: Sequence[MappedPlace], *, articles: Sequence[Article], shape_of: ShapeOf,
-           skeleton: Skeleton, regions: Regions | None = None) -> str:
+           skeleton: Skeleton, regions: Regions | None = None,
+           sentences: Sentences | None = None) -> str:
     """The whole map page as one self-contained HTML string (deterministic).
 
     Parameters
@@ -486,7 +542,10 @@ def render(places: Sequence[MappedPlace], *, articles: Sequence[Article], shape_
         an earlier build (it depends on neither the places nor the articles).
     regions
         :func:`regions_of` these places, when the caller kept it; else it is made here.
+    sentences
+        Each article's sentences, as :func:`map_data` takes them; by default from the places'
+        snippets.
     """
     if regions is None:
         regions = regions_of(places, shape_of)
-    return skeleton.fill(parts(places, articles=articles, regions=regions))
+    return skeleton.fill(parts(places, articles=articles, regions=regions, sentences=sentences))

@@ -60,6 +60,9 @@ class Settings:
     geocoder
         The online geocoder to ask about names the gazetteer lacks; None (the default): geo
         stays offline and uses only the answers kept from earlier builds.
+    recheck
+        Read every article again, even those whose file has the size, modification and change
+        times and inode it had at the last build (which a build otherwise takes as unchanged).
     """
 
     seeds_dir: Path = REPO_ROOT / "seeds"
@@ -68,3 +71,4 @@ class Settings:
     min_score: float = 0.2
     max_article_bytes: int = 20_000_000
     geocoder: GeocoderSettings | None = None
+    recheck: bool = False

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from geo import _assets, _map_ui, _page, aggregate, pipeline, render
+from geo import _assets, _map_ui, _page, aggregate, geojson, pipeline, render
 from geo.errors import AssetError
 from geo.gazetteer.store import Gazetteer
 from geo.records import Article, MappedPlace, Place
@@ -304,3 +304,26 @@ def test_neighbours_share_one_border_arc_and_small_rings_go() -> None:
     assert set(xs) == {1000}  # all along lon 1 (grid of 1/1000 degree, longitude first)
     assert len(topo["arcs"]) == 3
     assert topo["shapes"][2] == []  # 0.0001 degree wide: nothing left at this tolerance
+
+
+def test_sentences_spliced_into_the_page_data_stay_script_safe() -> None:
+    hostile = "Alpha said </script><script>alert(1)</script> & \u2028 left."
+    mp = MappedPlace(Place("t:1", "Alpha", "town", "IQ", 35.0, 44.0), 1, ("a",), ("Alpha",),
+                     (("a", hostile),))
+    regions = render.regions_of((mp,), synthetic.shape_of)
+    data = render.parts((mp,), articles=synthetic.ARTICLES, regions=regions).data
+    assert "<" not in data and "\u2028" not in data
+    assert json.loads(data)["sentences"] == [hostile]
+
+
+def test_places_text_in_one_dump_equals_one_dump_per_feature() -> None:
+    odd = 'x}, {"geometry": {"type": "geo:raw", "coordinates": "\\u0000"}, "id": "y'
+    polygon = {"type": "Polygon", "coordinates": [[[44.0, 35.0], [45.0, 35.0], [44.0, 36.0],
+                                                   [44.0, 35.0]]]}
+    places = [MappedPlace(Place("t:1", odd, "adm1", "IQ", 35.0, 44.0, has_shape=True), 2,
+                          ("a", odd), (odd,)),
+              MappedPlace(Place("t:2", "Beta", "town", "IQ", 35.1, 44.1), 1, ("b",), ("Beta",))]
+    features = [geojson.place_feature(places[0], lambda _: geojson.RAW_GEOMETRY),
+                geojson.place_feature(places[1], lambda _: None)]
+    expected = geojson.dumps(geojson.places_collection(places, lambda _: polygon))
+    assert geojson.places_text(features, [geojson.feature_text(polygon)]) == expected
