@@ -258,7 +258,7 @@ def keep_json(folder: Path, name: str, key: str, value: Any) -> None:
 
 
 _PLACE_FIELDS = tuple(f.name for f in fields(Place))  # in the order Place takes them
-_FIELDS = len(_PLACE_FIELDS)
+_PLACE_WIDTH = len(_PLACE_FIELDS)
 
 
 def encode_named(mapped: Mapped) -> list[Any]:
@@ -288,8 +288,8 @@ def decode_named(value: Any, places: dict[str, Place]
     for entry in entries:
         place = places.get(entry[0])
         if place is None:
-            place = places[entry[0]] = Place(*entry[:_FIELDS])
-        mentions, names, sentence = entry[_FIELDS:]
+            place = places[entry[0]] = Place(*entry[:_PLACE_WIDTH])
+        mentions, names, sentence = entry[_PLACE_WIDTH:]
         if not 0 <= sentence < count:
             msg = f"sentence {sentence!r} of a row of the map out of range"
             raise IndexError(msg)
