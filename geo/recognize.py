@@ -63,7 +63,7 @@ class _Memo(NamedTuple):
 
     first_words: dict[str, tuple[bool, str, str]]
     place_words: dict[str, bool]
-    cuts: dict[str, tuple[int, int]]  # per language: see _cut
+    cuts: dict[str, tuple[str, int, int, bool]]  # per language: see _analysed
 
 
 def _memo(gaz: Gazetteer, lang: Language) -> _Memo:
@@ -318,28 +318,55 @@ def _home_cut(key: str, lang: Language, gaz: Gazetteer) -> tuple[int, int]:
     return 0, 0
 
 
-def _analysed(toks: _Tokens, gaz: Gazetteer, lang: Language, memo: _Memo) -> _Tokens:
-    """The tokens with their proclitics cut off (start, word and key start after it) and the
-    length of the ending each may lose (see _cut)."""
-    if not (lang.prefixes or lang.suffixes) or not toks.keys:
-        return toks
-    starts, words, keys = list(toks.starts), list(toks.words), list(toks.keys)
-    clitics, trims = [""] * len(keys), [0] * len(keys)
-    for i, key in enumerate(toks.keys):
-        cut = memo.cuts.get(key)
-        if cut is None:
-            cut = _cut(key, lang, gaz)
-            if len(memo.cuts) < MEMO_SIZE:
-                memo.cuts[key] = cut
-        front, trims[i] = cut
-        if front and len(words[i]) == len(key):  # offsets hold only if folding kept the length
-            clitics[i], keys[i] = key[:front], key[front:]
-            starts[i] += front
-            words[i] = words[i][front:]
-        elif front:
-            trims[i] = 0
-    return _Tokens(tuple(starts), toks.ends, tuple(words), tuple(keys), tuple(clitics),
-                   tuple(trims))
+def _analysed(text: str, gaz: Gazetteer, lang: Language, memo: _Memo) -> _Tokens:
+    """The tokens of a text with their proclitics cut off (start, word and key start after it)
+    and the length of the ending each may lose (see _cut). In a script without capitals, where
+    every word is a token, the words that can be no part of a name are left out at once: one
+    that starts none, ends none once cut and is no later word of one (see _matters). What a
+    word as written comes to is worked out once (see _analysis)."""
+    if not (lang.prefixes or lang.suffixes or lang.caseless):
+        return _tokenize(text)
+    rows = []
+    seen = memo.cuts
+    for m in _CAP_RE.finditer(text):
+        word = m[0]
+        if word[0].islower():
+            continue
+        hit = seen.get(word)
+        if hit is None:
+            hit = _analysis(word, lang, gaz, memo)
+            if len(seen) < MEMO_SIZE:
+                seen[word] = hit
+        key, front, trim, keep = hit
+        if front:
+            rows.append((m.start() + front, m.end(), word[front:], key[front:], key[:front],
+                         trim))
+        elif keep:
+            rows.append((m.start(), m.end(), word, key, "", trim))
+    if not rows:
+        return _Tokens((), (), (), (), (), ())
+    starts, ends, words, keys, clitics, trims = zip(*rows)
+    return _Tokens(starts, ends, words, keys, clitics, trims)
+
+
+def _analysis(word: str, lang: Language, gaz: Gazetteer, memo: _Memo
+              ) -> tuple[str, int, int, bool]:
+    """A token as written: its key, the characters of a proclitic and of an ending to cut off
+    (see _cut), and whether to keep it when no proclitic is cut."""
+    key = fold_token(word)
+    front, trim = _cut(key, lang, gaz)
+    if front and len(word) != len(key):  # offsets hold only if folding kept the length
+        front = trim = 0
+    keep = bool(trim) or not lang.caseless or word[0].isupper() \
+        or _matters(key, lang, gaz, memo)
+    return key, front, trim, keep
+
+
+def _matters(key: str, lang: Language, gaz: Gazetteer, memo: _Memo) -> bool:
+    """Whether a word with this key, as it stands, may start a name, be a later word of one
+    or tell that an organisation's name ends there ("Kirkuk Police")."""
+    return _first_word(key, gaz, memo.first_words)[0] or gaz.may_follow(key) \
+        or key in lang.org_words
 
 
 Match = tuple[int, str, str, int]  # end token index, key, role, characters of ending left out
@@ -544,7 +571,7 @@ def spans(text: str, gaz: Gazetteer, lang: Language) -> Iterator[Span]:
     their offsets are into ``text`` as given (recognition reads it in one normal form)."""
     norm = normalise(text, lang)
     for span in _spans(norm.text, gaz, lang):
-        if norm.origin:
+        if norm.moved:
             start, end = norm.span(span.start, span.end)
             span = Span(start=start, end=end, text=text[start:end], key=span.key,
                         role=span.role, cue=span.cue)
@@ -553,7 +580,7 @@ def spans(text: str, gaz: Gazetteer, lang: Language) -> Iterator[Span]:
 
 def _spans(text: str, gaz: Gazetteer, lang: Language) -> Iterator[Span]:
     memo = _memo(gaz, lang)
-    toks = _analysed(_tokenize(text), gaz, lang, memo)
+    toks = _analysed(text, gaz, lang, memo)
     starts, ends, words, keys = toks.starts, toks.ends, toks.words, toks.keys
     gaps = [_gap_words(text, end, start, word, lang.connectors)
             for end, start, word in zip(ends, starts[1:], words)]

@@ -113,6 +113,7 @@ class Gazetteer:
         self._cache: dict[str, Place] = {}
         self._memos: dict[str, dict[Any, Any]] = {}
         self._heads: frozenset[str] | None = None  # see may_continue
+        self._later: frozenset[str] | None = None  # see may_follow
         self._candidates: dict[str, tuple[Place, ...]] = self.memo("candidates")
 
     def __len__(self) -> int:
@@ -148,6 +149,14 @@ class Gazetteer:
                                                   if k.count(" ") >= 2)
                 for n in range(2, len(words)))
         return key in self._heads
+
+    def may_follow(self, key: str) -> bool:
+        """Whether a word with this key is a later word (not the first) of a name or demonym of
+        more words. Worked out on first use, as may_continue is."""
+        if self._later is None:
+            self._later = frozenset(word for table in (self._names, self._demonyms)
+                                    for k in table if " " in k for word in k.split(" ")[1:])
+        return key in self._later
 
     def has_key(self, key: str) -> bool:
         """Whether any place is known by this normalised key."""
