@@ -272,8 +272,10 @@ def _known_start(key: str, gaz: Gazetteer) -> bool:
 def _cut(key: str, lang: Language, gaz: Gazetteer) -> tuple[int, int]:
     """How many characters of a proclitic and of an ending to cut off a token's key so that
     the rest starts a name ("وأربيل", "للعراق") or is one ("Hewlêrê", "هەولێردا"): the
-    shortest cuts that do; (0, 0) when the key is a name as it stands ("Mûsilê" is also a name
-    in Italy, but the language's home countries win), or no cut makes one."""
+    longest proclitic and the shortest ending that do, unless a shorter proclitic leaves a
+    place of the language's home countries ("وبيجي" is و + بيجي); (0, 0) when the key is a
+    name as it stands ("Mûsilê" is also a name in Italy, but the language's home countries
+    win: see _home_cut), or no cut makes one."""
     if key in lang.not_name:
         return 0, 0
     if gaz.has_key(strip_article(key)) or gaz.is_demonym(strip_article(key)):
@@ -282,16 +284,31 @@ def _cut(key: str, lang: Language, gaz: Gazetteer) -> tuple[int, int]:
         if not key.startswith(p):
             continue
         rest = key[len(p):]
+        if p and _front_leaves_start(rest, lang, gaz):
+            home = [len(q) for q in lang.prefixes if len(q) < len(p) and key.startswith(q)
+                    and _front_leaves_start(key[len(q):], lang, gaz)
+                    and _in_home(strip_article(key[len(q):]), lang, gaz)]
+            if home and not _in_home(strip_article(rest), lang, gaz):
+                return home[0], 0
+            return len(p), 0
         if len(rest) < lang.min_stem or rest in lang.not_name:
             continue
-        if p and _known_start(rest, gaz):
-            return len(p), 0
         ends = [len(s) for s in lang.suffixes if rest.endswith(s) and _stem_names(
             strip_article(rest[:len(rest) - len(s)]), lang, gaz)]
         if ends:  # the shortest cut that leaves a place of a home country, else the shortest
             home = [n for n in ends if _in_home(strip_article(rest[:len(rest) - n]), lang, gaz)]
             return len(p), (home or ends)[0]
     return 0, 0
+
+
+def _front_leaves_start(rest: str, lang: Language, gaz: Gazetteer) -> bool:
+    """Whether what is left once a proclitic is cut off starts a name: a name of min_stem
+    letters or more, or the first word of a longer one ("وذي" of "وذي قار")."""
+    if rest in lang.not_name:
+        return False
+    if len(rest) >= lang.min_stem:
+        return _known_start(rest, gaz)
+    return gaz.may_start(rest) and not gaz.has_key(rest) and not gaz.is_demonym(rest)
 
 
 def _stem_names(stem: str, lang: Language, gaz: Gazetteer) -> bool:
@@ -306,8 +323,10 @@ def _in_home(key: str, lang: Language, gaz: Gazetteer) -> bool:
 
 
 def _home_cut(key: str, lang: Language, gaz: Gazetteer) -> tuple[int, int]:
-    """For a key that is a name as it stands: the shortest ending whose cut leaves a name of
-    the language's home countries, when the key's own best place lies elsewhere."""
+    """For a key that is a name as it stands, when the key's own best place lies outside the
+    language's home countries: the shortest ending whose cut leaves a name of a home country,
+    else the proclitic whose cut leaves a more populous one ("والكوت" is a village in the
+    United States by that name, and و + the city of Kut)."""
     if not lang.home or _in_home(key, lang, gaz) or gaz.is_demonym(key):
         return 0, 0
     for s in lang.suffixes:
@@ -315,6 +334,13 @@ def _home_cut(key: str, lang: Language, gaz: Gazetteer) -> tuple[int, int]:
         if key.endswith(s) and len(stem) >= lang.min_stem and stem not in lang.not_name \
                 and _in_home(strip_article(stem), lang, gaz):
             return 0, len(s)
+    own = gaz.candidates(strip_article(key))[:1]
+    for p in lang.prefixes:
+        rest = strip_article(key[len(p):])
+        if key.startswith(p) and len(rest) >= lang.min_stem and rest not in lang.not_name \
+                and _in_home(rest, lang, gaz) and own \
+                and gaz.candidates(rest)[0].population > own[0].population:
+            return len(p), 0
     return 0, 0
 
 
