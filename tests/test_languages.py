@@ -183,3 +183,24 @@ def test_a_list_of_kurdish_and_turkish_names_is_no_kurmanji_text() -> None:
              "Batîfa, Saint-Martin-de-Ré")
     assert languages.detect("Villages\n\n" + names.replace(", ", "\n")) == "en"
     assert languages.detect("Li Şêxanê û li Sêmêlê baran barî.") == "kmr"
+
+
+def test_a_proclitic_that_leaves_a_home_place_is_cut(gaz: Gazetteer) -> None:
+    # و + الكوت, not a village in the United States spelt "والكوت"; و + بيجي, not وب + a town
+    # in Ghana; و + the first word of "ذي قار"
+    text = "ارتفعت الأسعار في أسواق بغداد والكوت وبيجي، وفي ميسان وذي قار."
+    found = {m.text: m.place.country for m in extract(text, gaz) if m.place}
+    assert set(found) == {"بغداد", "الكوت", "بيجي", "ميسان", "ذي قار"}
+    assert set(found.values()) == {"IQ"}
+
+
+def test_kurmanji_titles_and_feature_words_with_the_ezafe_lead_to_places(gaz: Gazetteer) -> None:
+    # "the mayor of Amêdî": the title's ezafe links it to the place, not to a person's name
+    ms = [m for m in extract("Qeymeqamê Amêdiyê ragihand ku agir ketiye nav baxan.", gaz)
+          if m.place]
+    assert [(m.text, m.place.country) for m in ms] == [("Amêdi", "IQ")]
+
+
+def test_sorani_also_and_arabic_ports(gaz: Gazetteer) -> None:
+    assert set(_names("خەڵکی ڕانیە و هەڵەبجەش بەشدار بوون.", gaz)) == {"ڕانیە", "هەڵەبجە"}
+    assert _names("إنشاء ميناء الفاو الكبير.", gaz) == {"الفاو": "gn:99446"}  # the port of Fao
