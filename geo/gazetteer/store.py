@@ -119,6 +119,12 @@ class Gazetteer:
     def __len__(self) -> int:
         return len(self._rows)
 
+    def __dask_tokenize__(self) -> str:
+        """What dask keys a task graph holding this gazetteer by (``map_partitions(...,
+        gazetteer=gaz)``): its folder and the version of its tables. The class is compiled
+        (geo/_compiled.py), and a compiled object has no pickled form for dask to hash."""
+        return f"geo.Gazetteer:{self.folder.resolve()}:{_version(self.folder)}"
+
     def place(self, place_id: str) -> Place | None:
         """The place with this id, or None."""
         hit = self._cache.get(place_id)
