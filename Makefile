@@ -7,8 +7,7 @@ BIN    := $(VENV)/bin
 
 # the install compiles the modules geo/_compiled.py names with mypyc (setup.py): an edit to one
 # compiles them again
-COMPILED := $(shell $(PYTHON) -c "import runpy; print(*(m.replace('.', '/') + '.py' \
-	for m in runpy.run_path('geo/_compiled.py')['COMPILED']))")
+COMPILED := $(shell $(PYTHON) -c "import runpy; print(*runpy.run_path('geo/_compiled.py')['SOURCES'])")
 
 $(BIN)/geo: pyproject.toml setup.py $(COMPILED)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

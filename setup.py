@@ -15,7 +15,7 @@ import sys
 from setuptools import Extension, setup
 
 # the modules named in geo/_compiled.py, as paths
-COMPILED = [m.replace(".", "/") + ".py" for m in runpy.run_path("geo/_compiled.py")["COMPILED"]]
+COMPILED = list(runpy.run_path("geo/_compiled.py")["SOURCES"])
 
 
 def compiled_modules() -> list[Extension]:

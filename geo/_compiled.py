@@ -16,14 +16,21 @@ import sys
 import warnings
 from pathlib import Path
 
-# in import order; setup.py and the Makefile read this list (this module imports only the
-# standard library, so they can run it on its own)
-COMPILED = ("geo.gazetteer.names", "geo.recognize", "geo.resolve")
+# in import order; setup.py and the Makefile read this list and SOURCES (this module imports
+# only the standard library, so they can run it on its own)
+COMPILED = ("geo.gazetteer.names", "geo.gazetteer.store", "geo.languages", "geo.recognize",
+            "geo.resolve")
+PACKAGES = frozenset({"geo.languages"})  # modules of COMPILED that are a package's __init__.py
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _source(module: str, root: Path) -> Path:
-    return root.joinpath(*module.split(".")).with_suffix(".py")
+    path = root.joinpath(*module.split("."))
+    return path / "__init__.py" if module in PACKAGES else path.with_suffix(".py")
+
+
+# the source files of COMPILED, relative to the source tree
+SOURCES = tuple(str(_source(m, Path())) for m in COMPILED)
 
 
 def _built(module: str, root: Path) -> list[Path]:

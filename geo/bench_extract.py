@@ -39,7 +39,9 @@ class ExtractBench:
     # time finding the names an online geocoder may place (geo.geocode: run only when answers
     # are kept or a geocoder is asked), as a share of the extraction time
     geocode_names_share: float
-    # characters/s per detected language, and as a ratio to English's in the same run
+    # characters per CPU second of this process per detected language (other processes' load on
+    # a shared machine stretches wall time in bursts that would tilt the ratios), and as a ratio
+    # to English's in the same run
     characters_per_s_by_language: dict[str, float] = field(default_factory=dict)
     ratio_to_english: dict[str, float] = field(default_factory=dict)
 
@@ -75,21 +77,23 @@ def run(corpora: Sequence[Path], gazetteer_dir: Path, *, limit: int = 5000) -> E
     for lang, group in by_lang.items():  # one untimed warm-up text per language: what a
         extract(group[0], gaz, lang)     # language sets up once per process is not per text
     seconds: dict[str, float] = defaultdict(float)
+    cpu: dict[str, float] = defaultdict(float)
     names_s = 0.0
     # the languages take turns, text by text, so that a machine whose load drifts during the
     # run slows them alike and the ratios hold
     for batch in zip_longest(*by_lang.values()):
         for lang, text in zip(by_lang, batch):
             if text is not None:
-                t1 = time.perf_counter()
+                c1, t1 = time.process_time(), time.perf_counter()
                 found = extract(text, gaz, lang)
-                t2 = time.perf_counter()
+                t2, c2 = time.perf_counter(), time.process_time()
                 geocode.unresolved_names(text, found)
                 seconds[lang] += t2 - t1
+                cpu[lang] += c2 - c1
                 names_s += time.perf_counter() - t2
     extract_s = sum(seconds.values())
     speeds = {lang: round(sum(map(len, by_lang[lang])) / s) if s else 0.0
-              for lang, s in sorted(seconds.items())}
+              for lang, s in sorted(cpu.items())}
     chars = sum(map(len, texts))
     english = speeds.get("en")
     return ExtractBench(

@@ -67,7 +67,7 @@ class _Memo(NamedTuple):
 
     first_words: dict[str, tuple[bool, str, str]]
     place_words: dict[str, bool]
-    cuts: dict[str, tuple[int, int]]  # per language: see _cut
+    cuts: dict[str, tuple[str, int, int, bool]]  # per language: see _analysed
 
 
 def _memo(gaz: Gazetteer, lang: Language) -> _Memo:
@@ -276,8 +276,10 @@ def _known_start(key: str, gaz: Gazetteer) -> bool:
 def _cut(key: str, lang: Language, gaz: Gazetteer) -> tuple[int, int]:
     """How many characters of a proclitic and of an ending to cut off a token's key so that
     the rest starts a name ("وأربيل", "للعراق") or is one ("Hewlêrê", "هەولێردا"): the
-    shortest cuts that do; (0, 0) when the key is a name as it stands ("Mûsilê" is also a name
-    in Italy, but the language's home countries win), or no cut makes one."""
+    longest proclitic and the shortest ending that do, unless a shorter proclitic leaves a
+    place of the language's home countries ("وبيجي" is و + بيجي); (0, 0) when the key is a
+    name as it stands ("Mûsilê" is also a name in Italy, but the language's home countries
+    win: see _home_cut), or no cut makes one."""
     if key in lang.not_name:
         return 0, 0
     if gaz.has_key(strip_article(key)) or gaz.is_demonym(strip_article(key)):
@@ -286,16 +288,31 @@ def _cut(key: str, lang: Language, gaz: Gazetteer) -> tuple[int, int]:
         if not key.startswith(p):
             continue
         rest = key[len(p):]
+        if p and _front_leaves_start(rest, lang, gaz):
+            home = [len(q) for q in lang.prefixes if len(q) < len(p) and key.startswith(q)
+                    and _front_leaves_start(key[len(q):], lang, gaz)
+                    and _in_home(strip_article(key[len(q):]), lang, gaz)]
+            if home and not _in_home(strip_article(rest), lang, gaz):
+                return home[0], 0
+            return len(p), 0
         if len(rest) < lang.min_stem or rest in lang.not_name:
             continue
-        if p and _known_start(rest, gaz):
-            return len(p), 0
         ends = [len(s) for s in lang.suffixes if rest.endswith(s) and _stem_names(
             strip_article(rest[:len(rest) - len(s)]), lang, gaz)]
         if ends:  # the shortest cut that leaves a place of a home country, else the shortest
             home = [n for n in ends if _in_home(strip_article(rest[:len(rest) - n]), lang, gaz)]
             return len(p), (home or ends)[0]
     return 0, 0
+
+
+def _front_leaves_start(rest: str, lang: Language, gaz: Gazetteer) -> bool:
+    """Whether what is left once a proclitic is cut off starts a name: a name of min_stem
+    letters or more, or the first word of a longer one ("وذي" of "وذي قار")."""
+    if rest in lang.not_name:
+        return False
+    if len(rest) >= lang.min_stem:
+        return _known_start(rest, gaz)
+    return gaz.may_start(rest) and not gaz.has_key(rest) and not gaz.is_demonym(rest)
 
 
 def _stem_names(stem: str, lang: Language, gaz: Gazetteer) -> bool:
@@ -310,8 +327,10 @@ def _in_home(key: str, lang: Language, gaz: Gazetteer) -> bool:
 
 
 def _home_cut(key: str, lang: Language, gaz: Gazetteer) -> tuple[int, int]:
-    """For a key that is a name as it stands: the shortest ending whose cut leaves a name of
-    the language's home countries, when the key's own best place lies elsewhere."""
+    """For a key that is a name as it stands, when the key's own best place lies outside the
+    language's home countries: the shortest ending whose cut leaves a name of a home country,
+    else the proclitic whose cut leaves a more populous one ("والكوت" is a village in the
+    United States by that name, and و + the city of Kut)."""
     if not lang.home or _in_home(key, lang, gaz) or gaz.is_demonym(key):
         return 0, 0
     for s in lang.suffixes:
@@ -319,31 +338,65 @@ def _home_cut(key: str, lang: Language, gaz: Gazetteer) -> tuple[int, int]:
         if key.endswith(s) and len(stem) >= lang.min_stem and stem not in lang.not_name \
                 and _in_home(strip_article(stem), lang, gaz):
             return 0, len(s)
+    own = gaz.candidates(strip_article(key))[:1]
+    for p in lang.prefixes:
+        rest = strip_article(key[len(p):])
+        if key.startswith(p) and len(rest) >= lang.min_stem and rest not in lang.not_name \
+                and _in_home(rest, lang, gaz) and own \
+                and gaz.candidates(rest)[0].population > own[0].population:
+            return len(p), 0
     return 0, 0
 
 
-def _analysed(toks: _Tokens, gaz: Gazetteer, lang: Language, memo: _Memo) -> _Tokens:
-    """The tokens with their proclitics cut off (start, word and key start after it) and the
-    length of the ending each may lose (see _cut)."""
-    if not (lang.prefixes or lang.suffixes) or not toks.keys:
-        return toks
-    starts, words, keys = list(toks.starts), list(toks.words), list(toks.keys)
-    clitics, trims = [""] * len(keys), [0] * len(keys)
-    for i, key in enumerate(toks.keys):
-        cut = memo.cuts.get(key)
-        if cut is None:
-            cut = _cut(key, lang, gaz)
-            if len(memo.cuts) < MEMO_SIZE:
-                memo.cuts[key] = cut
-        front, trims[i] = cut
-        if front and len(words[i]) == len(key):  # offsets hold only if folding kept the length
-            clitics[i], keys[i] = key[:front], key[front:]
-            starts[i] += front
-            words[i] = words[i][front:]
-        elif front:
-            trims[i] = 0
-    return _Tokens(tuple(starts), toks.ends, tuple(words), tuple(keys), tuple(clitics),
-                   tuple(trims))
+def _analysed(text: str, gaz: Gazetteer, lang: Language, memo: _Memo) -> _Tokens:
+    """The tokens of a text with their proclitics cut off (start, word and key start after it)
+    and the length of the ending each may lose (see _cut). In a script without capitals, where
+    every word is a token, the words that can be no part of a name are left out at once: one
+    that starts none, ends none once cut and is no later word of one (see _matters). What a
+    word as written comes to is worked out once (see _analysis)."""
+    if not (lang.prefixes or lang.suffixes or lang.caseless):
+        return _tokenize(text)
+    rows = []
+    seen = memo.cuts
+    for m in _CAP_RE.finditer(text):
+        word = m[0]
+        if word[0].islower():
+            continue
+        hit = seen.get(word)
+        if hit is None:
+            hit = _analysis(word, lang, gaz, memo)
+            if len(seen) < MEMO_SIZE:
+                seen[word] = hit
+        key, front, trim, keep = hit
+        if front:
+            rows.append((m.start() + front, m.end(), word[front:], key[front:], key[:front],
+                         trim))
+        elif keep:
+            rows.append((m.start(), m.end(), word, key, "", trim))
+    if not rows:
+        return _Tokens((), (), (), (), (), ())
+    starts, ends, words, keys, clitics, trims = zip(*rows)
+    return _Tokens(starts, ends, words, keys, clitics, trims)
+
+
+def _analysis(word: str, lang: Language, gaz: Gazetteer, memo: _Memo
+              ) -> tuple[str, int, int, bool]:
+    """A token as written: its key, the characters of a proclitic and of an ending to cut off
+    (see _cut), and whether to keep it when no proclitic is cut."""
+    key = fold_token(word)
+    front, trim = _cut(key, lang, gaz)
+    if front and len(word) != len(key):  # offsets hold only if folding kept the length
+        front = trim = 0
+    keep = bool(trim) or not lang.caseless or word[0].isupper() \
+        or _matters(key, lang, gaz, memo)
+    return key, front, trim, keep
+
+
+def _matters(key: str, lang: Language, gaz: Gazetteer, memo: _Memo) -> bool:
+    """Whether a word with this key, as it stands, may start a name, be a later word of one
+    or tell that an organisation's name ends there ("Kirkuk Police")."""
+    return _first_word(key, gaz, memo.first_words)[0] or gaz.may_follow(key) \
+        or key in lang.org_words
 
 
 Match = tuple[int, str, str, int]  # end token index, key, role, characters of ending left out
@@ -614,7 +667,7 @@ def spans(text: str, gaz: Gazetteer, lang: Language) -> Iterator[Span]:
     their offsets are into ``text`` as given (recognition reads it in one normal form)."""
     norm = normalise(text, lang)
     for span in _spans(norm.text, gaz, lang):
-        if norm.origin:
+        if norm.moved:
             start, end = norm.span(span.start, span.end)
             span = Span(start=start, end=end, text=text[start:end], key=span.key,
                         role=span.role, cue=span.cue)
@@ -623,7 +676,7 @@ def spans(text: str, gaz: Gazetteer, lang: Language) -> Iterator[Span]:
 
 def _spans(text: str, gaz: Gazetteer, lang: Language) -> Iterator[Span]:
     memo = _memo(gaz, lang)
-    toks = _analysed(_tokenize(text), gaz, lang, memo)
+    toks = _analysed(text, gaz, lang, memo)
     starts, ends, words, keys = toks.starts, toks.ends, toks.words, toks.keys
     gaps = [_gap_words(text, end, start, word, lang.connectors)
             for end, start, word in zip(ends, starts[1:], words)]

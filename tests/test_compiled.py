@@ -25,12 +25,14 @@ def _touch(path: Path, mtime: float) -> None:
 def test_a_source_newer_than_its_compiled_copy_is_stale(tmp_path: Path) -> None:
     (tmp_path / "setup.py").touch()  # a source tree
     for module in _compiled.COMPILED:
-        source = tmp_path.joinpath(*module.split(".")).with_suffix(".py")
+        source = _compiled._source(module, tmp_path)
         _touch(source, 1_000)
         _touch(source.with_name(source.stem + SUFFIX), 2_000)
     assert _compiled.stale(tmp_path) == []
     _touch(tmp_path / "geo" / "recognize.py", 3_000)  # edited after the build
     assert _compiled.stale(tmp_path) == ["geo.recognize"]
+    _touch(tmp_path / "geo" / "languages" / "__init__.py", 3_000)  # a package's module
+    assert _compiled.stale(tmp_path) == ["geo.languages", "geo.recognize"]
     (tmp_path / "setup.py").unlink()  # an installed copy: pip wrote the .py after the .so
     assert _compiled.stale(tmp_path) == []
 
@@ -38,7 +40,7 @@ def test_a_source_newer_than_its_compiled_copy_is_stale(tmp_path: Path) -> None:
 def test_a_module_never_compiled_is_not_stale(tmp_path: Path) -> None:
     (tmp_path / "setup.py").touch()
     for module in _compiled.COMPILED:
-        _touch(tmp_path.joinpath(*module.split(".")).with_suffix(".py"), 1_000)
+        _touch(_compiled._source(module, tmp_path), 1_000)
     assert _compiled.stale(tmp_path) == []
 
 
@@ -64,6 +66,12 @@ def test_an_edit_runs_the_source_until_it_is_compiled_again(tmp_path: Path) -> N
                for path in _origins(tmp_path))
     (tmp_path / "geo" / "resolve.py").touch()  # an edit
     assert all(path.endswith(".py") for path in _origins(tmp_path))
+
+
+def test_the_compiled_sources_include_a_package_module() -> None:
+    # setup.py and the Makefile compile these files: a package's module is its __init__.py
+    assert "geo/languages/__init__.py" in _compiled.SOURCES
+    assert all((_compiled.ROOT / source).is_file() for source in _compiled.SOURCES)
 
 
 def test_the_extraction_benchmark_reports_its_figures(tmp_path: Path) -> None:

@@ -127,10 +127,17 @@ class Gazetteer:
         self._cache: dict[str, Place] = {}
         self._memos: dict[str, dict[Any, Any]] = {}
         self._heads: frozenset[str] | None = None  # see may_continue
+        self._later: frozenset[str] | None = None  # see may_follow
         self._candidates: dict[str, tuple[Place, ...]] = self.memo("candidates")
 
     def __len__(self) -> int:
         return len(self._rows)
+
+    def __dask_tokenize__(self) -> str:
+        """What dask keys a task graph holding this gazetteer by (``map_partitions(...,
+        gazetteer=gaz)``): its folder and the version of its tables. The class is compiled
+        (geo/_compiled.py), and a compiled object has no pickled form for dask to hash."""
+        return f"geo.Gazetteer:{self.folder.resolve()}:{_version(self.folder)}"
 
     def place(self, place_id: str) -> Place | None:
         """The place with this id, or None."""
@@ -164,6 +171,14 @@ class Gazetteer:
                                                   if k.count(" ") >= 2)
                 for n in range(2, len(words)))
         return key in self._heads
+
+    def may_follow(self, key: str) -> bool:
+        """Whether a word with this key is a later word (not the first) of a name or demonym of
+        more words. Worked out on first use, as may_continue is."""
+        if self._later is None:
+            self._later = frozenset(word for table in (self._names, self._demonyms)
+                                    for k in table if " " in k for word in k.split(" ")[1:])
+        return key in self._later
 
     def has_key(self, key: str) -> bool:
         """Whether any place is known by this normalised key."""

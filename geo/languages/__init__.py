@@ -10,6 +10,7 @@ adding a folder.
 
 from __future__ import annotations
 
+import bisect
 import re
 import tomllib
 import unicodedata
@@ -188,17 +189,44 @@ class Normalised:
     """A text as recognition reads it: one Unicode normal form (NFC), presentation forms
     replaced and the language's dropped characters removed. ``origin[i]`` and ``origin_end[i]``
     are the offsets in the original text of the character cluster that character i of ``text``
-    comes from; both are empty when ``text`` is the original."""
+    comes from. When the text only lost characters (the usual case of Arabic script: harakat
+    and joiners), ``runs`` holds instead, for each run of dropped characters, the count of
+    characters of ``text`` before it, the characters dropped up to its end, its end in the
+    original and whether it is marks on the character before; all are empty when ``text`` is
+    the original."""
 
     text: str
     origin: tuple[int, ...] = ()
     origin_end: tuple[int, ...] = ()
+    runs: tuple[tuple[int, int, int, bool], ...] = ()
+
+    @property
+    def moved(self) -> bool:
+        """Whether offsets into ``text`` differ from the original's."""
+        return bool(self.origin or self.runs)
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The offsets in the original text of ``text[start:end]``."""
+        if self.runs:
+            return self._kept_at(start), self._kept_end(end - 1)
         if not self.origin:
             return start, end
         return self.origin[start], self.origin_end[end - 1]
+
+    def _kept_at(self, i: int) -> int:
+        """The offset in the original of character i of ``text`` (see ``runs``)."""
+        before = bisect.bisect_right(self.runs, (i, _AFTER_ALL))  # the runs before it
+        return i + (self.runs[before - 1][1] if before else 0)
+
+    def _kept_end(self, i: int) -> int:
+        """The end in the original of character i of ``text``: past the marks on it."""
+        after = bisect.bisect_left(self.runs, (i + 1,))
+        if after < len(self.runs) and self.runs[after][0] == i + 1 and self.runs[after][3]:
+            return self.runs[after][2]
+        return self._kept_at(i) + 1
+
+
+_AFTER_ALL = 1 << 62  # sorts after any count of dropped characters
 
 
 def normalise(text: str, lang: Language) -> Normalised:
@@ -225,20 +253,13 @@ def normalise(text: str, lang: Language) -> Normalised:
 
 
 def _dropped(text: str, drop: re.Pattern[str]) -> Normalised:
-    """``text`` less the characters ``drop`` matches (the usual case of Arabic script: harakat
-    and joiners only), each kept character's end stretched over the marks after it."""
-    origin: list[int] = []
-    origin_end: list[int] = []
-    pos = 0
+    """``text`` less the characters ``drop`` matches, with its runs (see Normalised)."""
+    runs: list[tuple[int, int, int, bool]] = []
+    dropped = 0
     for m in drop.finditer(text):
-        if m.start() > pos:
-            origin += range(pos, m.start())
-            origin_end += range(pos + 1, m.start())
-            origin_end.append(m.end() if unicodedata.combining(m[0][0]) else m.start())
-        pos = m.end()
-    origin += range(pos, len(text))
-    origin_end += range(pos + 1, len(text) + 1)
-    return Normalised(drop.sub("", text), tuple(origin), tuple(origin_end))
+        dropped += m.end() - m.start()
+        runs.append((m.end() - dropped, dropped, m.end(), unicodedata.combining(m[0][0]) > 0))
+    return Normalised(drop.sub("", text), runs=tuple(runs))
 
 
 def _clusters(text: str) -> list[tuple[int, int]]:
