@@ -54,6 +54,7 @@ _DIGITS_AFTER_RE = re.compile(r" \d+\b|\d+(?!\d)")  # "Kirkuk 24", "Kurdistan24�
 _SEPARATOR_RE = re.compile(r"[ \t\u00a0]*[-‐–]?[ \t\u00a0]*|\.[ \t\u00a0]*")
 _DATELINE_RE = re.compile(r"[ \t]*(?:\(|[-–—][ \t])")
 _ACRONYM_AFTER_RE = re.compile(r"[ \t]?\(([A-Z]{2,6})\)")
+_CURRENCY_AFTER_RE = re.compile(r" ?\$")  # "US$ 2 million", "NZ $40": a currency, not a place
 
 
 class _Memo(NamedTuple):
@@ -512,8 +513,8 @@ def _keep(text: str, toks: _Tokens, i: int, key: str, gaz: Gazetteer, people: se
         short = bool(toks.clitics[i]) and len(token_key) <= 3
         return prev not in lang.titles and (gaz.is_demonym(key)
                                             or _notable(key, gaz, lang, short, told))
-    if len(token_key) == 1:
-        return False  # "D" in "(D-S.C.)"
+    if len(token_key) == 1 or _CURRENCY_AFTER_RE.match(text, end):
+        return False  # "D" in "(D-S.C.)"; "US" in "US$2 million"
     if len(token_key) == 2 and not (word.isupper() or text[end:end + 1] == "."):
         return False  # "Va" without its period; "US", "U.S.", "Ky." stay
     if locative or gaz.is_demonym(key) or _abbreviated_container(text, toks, i, key, gaz):

@@ -236,3 +236,10 @@ def test_the_state_a_local_story_implies_places_its_towns(gaz: Gazetteer,
     assert states() == ["iso:US-MN", "iso:US-MN", "iso:US-GA"]
     monkeypatch.setattr("geo.resolve.W_STATE", 0.0)
     assert states() != ["iso:US-MN", "iso:US-MN", "iso:US-GA"]
+
+
+def test_a_currency_sign_after_a_country_code_is_money(gaz: Gazetteer) -> None:
+    # written here: "US$", "NZ $" are currencies; the country named in full stays a place
+    found = _places("The fund gave US$2 million and NZ $40,000 to Iraq and the US.", gaz)
+    assert set(found) == {"Iraq", "US"}
+    assert [m.start for m in extract("US$2 million for the US", gaz) if m.text == "US"] == [21]
