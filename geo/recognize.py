@@ -517,6 +517,11 @@ def _keep(text: str, toks: _Tokens, i: int, key: str, gaz: Gazetteer, people: se
         return False  # "D" in "(D-S.C.)"; "US" in "US$2 million"
     if len(token_key) == 2 and not (word.isupper() or text[end:end + 1] == "."):
         return False  # "Va" without its period; "US", "U.S.", "Ky." stay
+    if token_key in people and (_person_next(text, toks, i, people)
+                                or not locative and gaz.is_demonym(key)):
+        # a name of the person follows, even after "to": "to Benjamin Netanyahu"; a demonym
+        # in a person's name: "Officer Monica French said"
+        return False
     if locative or gaz.is_demonym(key) or _abbreviated_container(text, toks, i, key, gaz):
         return True
     if lang.home and _opens_sentence(text, toks.starts[i]):
@@ -529,6 +534,12 @@ def _keep(text: str, toks: _Tokens, i: int, key: str, gaz: Gazetteer, people: se
     if gaz.is_common_word(key):  # "Mobile", "Man" (the Isle of) no; "China", "Turkey" yes
         return _prominent(key, gaz, by_name=True)
     return True
+
+
+def _person_next(text: str, toks: _Tokens, i: int, people: set[str]) -> bool:
+    """Whether token i is followed, one space apart, by a token of a person's name."""
+    return i + 1 < len(toks.keys) and text[toks.ends[i]:toks.starts[i + 1]] == " " \
+        and toks.keys[i + 1].rstrip(".") in people
 
 
 def _acronym(text: str, words: Sequence[str], end: int) -> str | None:

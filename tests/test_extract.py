@@ -243,3 +243,14 @@ def test_a_currency_sign_after_a_country_code_is_money(gaz: Gazetteer) -> None:
     found = _places("The fund gave US$2 million and NZ $40,000 to Iraq and the US.", gaz)
     assert set(found) == {"Iraq", "US"}
     assert [m.start for m in extract("US$2 million for the US", gaz) if m.text == "US"] == [21]
+
+
+@pytest.mark.parametrize(("text", "dropped"), [
+    # written here: Benjamin is a town in Texas, French a demonym; each starts a person's
+    # name here, after "to" or as a surname
+    ("EU officials sent messages to Benjamin Netanyahu in Jerusalem.", "Benjamin"),
+    ("Information Officer Monica French said the audit was late. French said more.", "French"),
+])
+def test_a_person_s_name_after_to_or_that_is_a_demonym_is_not_a_place(
+        gaz: Gazetteer, text: str, dropped: str) -> None:
+    assert dropped not in [m.text for m in extract(text, gaz) if m.place]
