@@ -385,6 +385,13 @@ def _longest_match(toks: _Tokens, gaps: list[list[str] | None], i: int,
     return best
 
 
+def _eponym(text: str, end: int, lang: Language) -> bool:
+    """Whether the name ending at offset ``end`` names a thing called after the place, such
+    as a disease ("West Nile virus", "Lassa fever"), by the word that follows it."""
+    m = _NEXT_WORD_RE.match(text, end)
+    return m is not None and _word_key(m.group(1)) in lang.eponym_words
+
+
 def _cue(text: str, prev: str, end: int, lang: Language) -> str:
     """The feature cue of a name ending at offset ``end`` whose word before is ``prev``."""
     m = _NEXT_WORD_RE.match(text, end)
@@ -592,7 +599,8 @@ def _spans(text: str, gaz: Gazetteer, lang: Language) -> Iterator[Span]:
         j, key, role, trim = hit
         start, end = starts[i], ends[j - 1] - trim
         prev, locative = before[start - len(toks.clitics[i])]
-        if j - i > 1 or _keep(text, toks, i, key, gaz, people, prev, locative, lang):
+        if (j - i > 1 or _keep(text, toks, i, key, gaz, people, prev, locative, lang)) \
+                and not _eponym(text, end, lang):
             org = _is_org(text, toks, gaps, i, j, prev, lang, gaz)
             if j - i > 1 and not org and role == "name" \
                     and (acronym := _acronym(text, words[i:j], end)) is not None:

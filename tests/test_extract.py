@@ -254,3 +254,11 @@ def test_a_currency_sign_after_a_country_code_is_money(gaz: Gazetteer) -> None:
 def test_a_person_s_name_after_to_or_that_is_a_demonym_is_not_a_place(
         gaz: Gazetteer, text: str, dropped: str) -> None:
     assert dropped not in [m.text for m in extract(text, gaz) if m.place]
+
+
+def test_a_disease_named_after_a_place_is_not_a_place_mention(gaz: Gazetteer) -> None:
+    # written here: the Nile, Lassa (a town in Nigeria) and Hong Kong name diseases
+    text = ("The West Nile virus spread in Texas; Lassa fever spread in Nigeria and the "
+            "Hong Kong flu of 1968 is remembered in Hong Kong.")
+    found = [m.text for m in extract(text, gaz) if m.place]
+    assert found == ["Texas", "Nigeria", "Hong Kong"]
