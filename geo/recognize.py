@@ -58,6 +58,7 @@ _ACRONYM_AFTER_RE = re.compile(r"[ \t]?\(([A-Z]{2,6})\)")
 _FIRST_CHARACTER_RE = re.compile(r"\S")
 _POSSESSIVE_RE = re.compile(r"['’]s ")
 _CODE_RE = re.compile(r"[A-Z]{2,3}")  # an ISO 3166-2 unit code: "CO", "ON", "NSW"
+_CURRENCY_AFTER_RE = re.compile(r" ?\$")  # "US$ 2 million", "NZ $40": a currency, not a place
 
 
 class _Memo(NamedTuple):
@@ -441,6 +442,13 @@ def _longest_match(toks: _Tokens, gaps: list[list[str] | None], i: int,
     return best
 
 
+def _eponym(text: str, end: int, lang: Language) -> bool:
+    """Whether the name ending at offset ``end`` names a thing called after the place, such
+    as a disease ("West Nile virus", "Lassa fever"), by the word that follows it."""
+    m = _NEXT_WORD_RE.match(text, end)
+    return m is not None and _word_key(m.group(1)) in lang.eponym_words
+
+
 def _cue(text: str, prev: str, end: int, lang: Language) -> str:
     """The feature cue of a name ending at offset ``end`` whose word before is ``prev``."""
     m = _NEXT_WORD_RE.match(text, end)
@@ -605,10 +613,15 @@ def _keep(text: str, toks: _Tokens, i: int, key: str, gaz: Gazetteer, people: se
         short = bool(toks.clitics[i]) and len(token_key) <= 3
         return prev not in lang.titles and (gaz.is_demonym(key)
                                             or _notable(key, gaz, lang, short, told))
-    if len(token_key) == 1:
-        return False  # "D" in "(D-S.C.)"
+    if len(token_key) == 1 or _CURRENCY_AFTER_RE.match(text, end):
+        return False  # "D" in "(D-S.C.)"; "US" in "US$2 million"
     if len(token_key) == 2 and not (word.isupper() or text[end:end + 1] == "."):
         return False  # "Va" without its period; "US", "U.S.", "Ky." stay
+    if token_key in people and (_person_next(text, toks, i, people)
+                                or not locative and gaz.is_demonym(key)):
+        # a name of the person follows, even after "to": "to Benjamin Netanyahu"; a demonym
+        # in a person's name: "Officer Monica French said"
+        return False
     if locative or gaz.is_demonym(key) or _abbreviated_container(text, toks, i, key, gaz):
         return True
     if lang.home and _opens_sentence(text, toks.starts[i]):
@@ -651,6 +664,12 @@ def _written_inside(text: str, word: str, start: int) -> bool:
             return True
         at = text.find(word, at + 1)
     return False
+
+
+def _person_next(text: str, toks: _Tokens, i: int, people: set[str]) -> bool:
+    """Whether token i is followed, one space apart, by a token of a person's name."""
+    return i + 1 < len(toks.keys) and text[toks.ends[i]:toks.starts[i + 1]] == " " \
+        and toks.keys[i + 1].rstrip(".") in people
 
 
 def _acronym(text: str, words: Sequence[str], end: int) -> str | None:
@@ -713,7 +732,8 @@ def _spans(text: str, gaz: Gazetteer, lang: Language) -> Iterator[Span]:
         prev, locative = before[start - len(toks.clitics[i])]
         if (j - i > 1 or not _name_tail(text, toks, gaps, i)
                 and _keep(text, toks, i, key, gaz, people, prev, locative, lang)) \
-                and not _landmark_owner(text, toks, j, key, lang, gaz):
+                and not _landmark_owner(text, toks, j, key, lang, gaz) \
+                and not _eponym(text, end, lang):
             org = _is_org(text, toks, gaps, i, j, prev, lang, gaz)
             if j - i > 1 and not org and role == "name" \
                     and (acronym := _acronym(text, words[i:j], end)) is not None:

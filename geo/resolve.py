@@ -2,7 +2,8 @@
 
 Each candidate place of a span is scored by its prominence (population, level, how directly the
 name points to it) and by the article's context: the countries the article is about, the
-first-level units it names, a container written right after the name ("Paris, Texas"), feature
+first-level units it names or its other names may lie in (the state a local story's towns
+imply), a container written right after the name ("Paris, Texas"), feature
 cues ("Diyala province", "the village of ..."), and nearness to the places the other names
 resolved to in a first pass (or, for an ambiguous town, nearly did: its close runners-up). One
 name keeps one sense per article unless a cue says otherwise.
@@ -41,6 +42,7 @@ W_CUE = 0.6  # "Diyala province", "the village of ..."
 W_NEAR = 0.8  # near the other names' places
 W_NAMESAKE = 0.3  # a town over the unit of the same name it lies in
 W_DATELINE = 1.0  # nearness to the dateline's place, on top of W_NEAR
+W_STATE = 4.0  # share of the other names' votes for the first-level unit a place lies in
 SHARE_SMOOTHING = 1.0  # votes added to the denominator of a country share
 NEAR_KM = 150.0
 W_RUNNER_UP = 0.9  # another name's runner-up town counts this much of its pick for nearness,
@@ -123,6 +125,7 @@ class _Context:
         # in the first few
         self.ranked = sorted(self.total, key=lambda c: (-self.total[c], c))
         self._shares: dict[str, Shares] = {}
+        self.states = _States(options)
 
     def shares(self, key: str) -> Shares:
         """The share of the other names' country votes that goes to each country."""
@@ -130,6 +133,69 @@ class _Context:
         if shares is None:
             shares = self._shares[key] = Shares(self, key)
         return shares
+
+
+def _unit_of(place: Place) -> str:
+    """The first-level unit a place is or lies in ("iso:US-TX"), a country's own id
+    ("iso:MX"), or "" for any other place."""
+    if place.kind == "adm1":
+        return place.id
+    if place.kind == "country":
+        return f"iso:{place.country}"
+    return place.admin1 if place.kind in TOWN_KINDS or place.kind == "adm2" else ""
+
+
+def _unit_votes(cands: Sequence[Place]) -> dict[str, float]:
+    """One name's vote over the first-level units its candidates are or lie in: the r-th
+    candidate (from 0) weighs 1 / (r + 1), a unit takes the weight of its best candidate, and
+    one vote is shared out in proportion over all of them (countries and places of no unit
+    too); a country also gets the votes of its units."""
+    weights: dict[str, tuple[float, str]] = {}
+    for r, c in enumerate(cands):
+        unit = _unit_of(c)
+        if unit not in weights:
+            weights[unit] = (1.0 / (r + 1), c.country)
+    total = sum(w for w, _ in weights.values())
+    votes: dict[str, float] = defaultdict(float)
+    for unit, (w, country) in weights.items():
+        if unit:
+            votes[unit] += w / total
+            if country and unit != f"iso:{country}":
+                votes[f"iso:{country}"] += w / total
+    return votes
+
+
+class _States:
+    """The first-level units (and countries) the article's names may lie in, whether or not
+    it names them: the state that an article's small towns share is the one they imply
+    ("Alexandria", "Douglas County" and "St. Cloud" together: Minnesota). Votes are kept per
+    name key, so a name never supports itself."""
+
+    def __init__(self, options: dict[str, Sequence[Place]]) -> None:
+        self.votes: dict[str, dict[str, float]] = defaultdict(dict)
+        for key, cands in options.items():
+            for unit, vote in _unit_votes(cands).items():
+                self.votes[unit][key] = vote
+        self.totals = {unit: sum(votes.values()) for unit, votes in self.votes.items()}
+        self.voters = {key for votes in self.votes.values() for key in votes}
+
+    def share(self, key: str, unit: str) -> float:
+        """The share of the other names' votes that goes to ``unit``."""
+        votes = self.votes.get(unit)
+        if votes is None:
+            return 0.0
+        others = len(self.voters) - (key in self.voters)
+        return (self.totals[unit] - votes.get(key, 0.0)) / (others + SHARE_SMOOTHING)
+
+
+def _implied_state_counts(place: Place, top: Place) -> bool:
+    """Whether the units the other names imply count for ``place``, a candidate of a name
+    whose best-known place is ``top``: not for a town outside the state or country the name
+    is best known as ("Louisiana" in a list of states is the state, not a village of that
+    name in Missouri, the next state on the list)."""
+    if place.kind not in POINT_KINDS or top.kind not in ("adm1", "country"):
+        return True
+    return place.admin1 == top.id if top.kind == "adm1" else place.country == top.country
 
 
 class Shares:
@@ -209,6 +275,8 @@ def _base_scores(span: Span, cands: Sequence[Place], ctx: _Context,
             s += W_UNIT
         if container and (p.admin1 in container or f"iso:{p.country}" in container):
             s += W_CONTAINER
+        if (unit := _unit_of(p)) and _implied_state_counts(p, cands[0]):
+            s += W_STATE * ctx.states.share(key, unit)
         if p.kind in cue_kinds:
             s += W_CUE
         out.append(s)

@@ -167,11 +167,13 @@ def test_an_acronym_introduced_in_brackets_names_the_same_place(gaz: Gazetteer) 
 def test_a_runner_up_reading_can_carry_the_story(gaz: Gazetteer,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     # Walker County, Georgia, lies near Huntsville, Alabama; Walker County, Texas, holds
-    # Huntsville, Texas: only the runner-up reading of "Huntsville" shows that
+    # Huntsville, Texas: only the runner-up reading of "Huntsville" shows that (or the state
+    # both names may lie in, see the next test)
     text = "Deputies in Walker County said a man from Huntsville was arrested."
     ms = {m.text: m.place for m in extract(text, gaz)}
     assert ms["Walker County"] is not None and ms["Walker County"].admin1 == "iso:US-TX"
     monkeypatch.setattr("geo.resolve.W_RUNNER_UP", 0.0)
+    monkeypatch.setattr("geo.resolve.W_STATE", 0.0)
     ms = {m.text: m.place for m in extract(text, gaz)}
     assert ms["Walker County"] is not None and ms["Walker County"].admin1 != "iso:US-TX"
 
@@ -216,3 +218,47 @@ def test_a_use_qualified_by_its_container_keeps_its_own_sense(gaz: Gazetteer) ->
     later = [m.place.admin1 for m in extract("Paris, Texas, flooded. Later Paris was quiet.", gaz)
              if m.place and m.text == "Paris"]
     assert later == ["iso:US-TX", "iso:US-TX"]
+
+
+def test_the_state_a_local_story_implies_places_its_towns(gaz: Gazetteer,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Local news names its towns without their state: the state that the towns' namesakes
+    share is the one the story implies (texts written here)."""
+    text = ("An Alexandria man was hurt on a county road north of Brandon. He was taken to the "
+            "Douglas County hospital, then to St. Cloud.")
+    school = "School boards in Madison, Oconee and Oglethorpe counties voted, as did Athens."
+
+    def states() -> list[str]:
+        found = {m.text: m.place.admin1 for m in extract(text, gaz) if m.place}
+        found.update({m.text: m.place.admin1 for m in extract(school, gaz) if m.place})
+        return [found["Alexandria"], found["Douglas County"], found["Madison"]]
+
+    assert states() == ["iso:US-MN", "iso:US-MN", "iso:US-GA"]
+    monkeypatch.setattr("geo.resolve.W_STATE", 0.0)
+    assert states() != ["iso:US-MN", "iso:US-MN", "iso:US-GA"]
+
+
+def test_a_currency_sign_after_a_country_code_is_money(gaz: Gazetteer) -> None:
+    # written here: "US$", "NZ $" are currencies; the country named in full stays a place
+    found = _places("The fund gave US$2 million and NZ $40,000 to Iraq and the US.", gaz)
+    assert set(found) == {"Iraq", "US"}
+    assert [m.start for m in extract("US$2 million for the US", gaz) if m.text == "US"] == [21]
+
+
+@pytest.mark.parametrize(("text", "dropped"), [
+    # written here: Benjamin is a town in Texas, French a demonym; each starts a person's
+    # name here, after "to" or as a surname
+    ("EU officials sent messages to Benjamin Netanyahu in Jerusalem.", "Benjamin"),
+    ("Information Officer Monica French said the audit was late. French said more.", "French"),
+])
+def test_a_person_s_name_after_to_or_that_is_a_demonym_is_not_a_place(
+        gaz: Gazetteer, text: str, dropped: str) -> None:
+    assert dropped not in [m.text for m in extract(text, gaz) if m.place]
+
+
+def test_a_disease_named_after_a_place_is_not_a_place_mention(gaz: Gazetteer) -> None:
+    # written here: the Nile, Lassa (a town in Nigeria) and Hong Kong name diseases
+    text = ("The West Nile virus spread in Texas; Lassa fever spread in Nigeria and the "
+            "Hong Kong flu of 1968 is remembered in Hong Kong.")
+    found = [m.text for m in extract(text, gaz) if m.place]
+    assert found == ["Texas", "Nigeria", "Hong Kong"]

@@ -270,7 +270,7 @@ def test_a_map_from_mentions_without_metadata_titles_articles_by_id(
     mentions = tmp_path / "m.parquet"
     assert _extract(capsys, str(CORPUS), "-o", str(mentions))[0] == 0
     report = pipeline.build(Settings(out_dir=tmp_path / "maps"), mentions=mentions)
-    assert report.articles == 11  # the two articles without mentions are not known
+    assert report.articles == 10  # the two articles without mentions (a07, a11) are not known
     page = (tmp_path / "maps" / "index.html").read_text(encoding="utf-8")
     assert "a00" in page and "Report 0" not in page
 

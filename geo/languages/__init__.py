@@ -48,6 +48,7 @@ class Language:
     name_particles: frozenset[str]
     org_words: frozenset[str]  # after a name: "Kirkuk Police"
     org_heads: frozenset[str]  # before a name: "شرطة كركوك", "Zanîngeha Dihokê"
+    eponym_words: frozenset[str]  # after a name, a thing named after it: "West Nile virus"
     stop_words: frozenset[str]
     locatives: frozenset[str]
     containers: frozenset[str]  # "X في Y", "X li Y": Y holds X
@@ -112,6 +113,7 @@ def _load(folder: Path) -> Language:
         connectors=_keys(folder, "connectors.txt"), titles=titles,
         name_particles=_keys(folder, "name_particles.txt"),
         org_words=org_words, org_heads=org_heads, stop_words=stop_words,
+        eponym_words=_keys(folder, "eponym_words.txt"),
         locatives=_keys(folder, "locatives.txt"),
         containers=_keys(folder, "containers.txt"),
         prefixes=_affixes(folder, "prefixes.txt", longest_first=True),
