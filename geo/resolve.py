@@ -764,6 +764,13 @@ def reasons(found: Decision, i: int, gaz: Gazetteer) -> list[str]:
     share = found.ctx.shares(span.key).get(place.country) if place.country else 0.0
     if share > 0:
         out.append(f"{share:.0%} of the other names' votes are for its country {place.country}")
+    state_id = _unit_of(place)
+    if state_id and state_id != f"iso:{place.country}" \
+            and _implied_state_counts(place, found.options[span.key][0]) \
+            and (state := found.ctx.states.share(span.key, state_id)) > 0:
+        named = gaz.place(state_id)
+        out.append(f"{state:.0%} of the other names' votes are for the unit it lies in "
+                   f"({named.name if named else state_id})")
     near = score - found.base[sig][found.options[span.key].index(place)]
     if near > 0.05:
         out.append(f"near the article's other places (+{near:.2f})")

@@ -135,6 +135,14 @@ def test_explain_says_why_a_town_went_to_the_unit_of_its_code(gaz: Gazetteer) ->
     assert [why[-1].endswith("left unplaced") for _, why in unplaced] == [True]
 
 
+def test_explain_names_the_state_the_other_names_imply(gaz: Gazetteer) -> None:
+    # written here: a local story's towns, their state never named (see W_STATE)
+    found = {m.text: why for m, why in explain(
+        "An Alexandria man was hurt north of Brandon, then taken to St. Cloud.", gaz)}
+    assert any(why.endswith("of the other names' votes are for the unit it lies in (Minnesota)")
+               for why in found["Alexandria"])
+
+
 def test_geo_explain_prints_the_reasons() -> None:
     done = subprocess.run([sys.executable, "-m", "geo", "explain", "--json",
                            "Fans in Columbus, Ohio and Columbus, GA cheered."],
