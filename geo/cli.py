@@ -232,9 +232,11 @@ def cmd_gazetteer_build(args: argparse.Namespace) -> int:
 NO_MATCH = {"id": "-", "name": "(no match)", "kind": "", "country": "", "lat": "", "lon": ""}
 
 
-def _candidates(gaz: Gazetteer, name: str, limit: int) -> list[dict[str, Any]]:
+def _candidates(gaz: Gazetteer, name: str, limit: int, country: str) -> list[dict[str, Any]]:
+    """The first LIMIT places of NAME, best first; only those in COUNTRY when it is given."""
+    found = [p for p in gaz.lookup(name) if not country or p.country == country]
     return [{"id": p.id, "name": p.name, "kind": p.kind, "country": p.country, "lat": p.lat,
-             "lon": p.lon, "population": p.population} for p in gaz.lookup(name)[:limit]]
+             "lon": p.lon, "population": p.population} for p in found[:limit]]
 
 
 def _online(name: str, geocoder: GeocoderSettings, gaz: Gazetteer,
@@ -283,7 +285,7 @@ def cmd_gazetteer_lookup(args: argparse.Namespace) -> int:
     settings = _settings(args)
     gaz = pipeline.gazetteer(settings)
     country = geocode.check_country(args.country, gaz) if args.country else ""
-    cands = {name: _candidates(gaz, name, args.limit) for name in args.names}
+    cands = {name: _candidates(gaz, name, args.limit, country) for name in args.names}
     geocoder = settings.geocoder
     online = {} if geocoder is None else {n: _online(n, geocoder, gaz, country) for n in cands}
     if args.json:
@@ -524,7 +526,7 @@ def _parser() -> argparse.ArgumentParser:
     gl.add_argument("--online", action="store_true",
                     help="also ask an online geocoder (default nominatim; needs --user-agent)")
     gl.add_argument("--country", metavar="ISO2",
-                    help="with --online: refuse answers outside this country")
+                    help="only candidates (and online answers) in this country")
     gi = add("import-boundaries", cmd_gazetteer_import, gsub)
     gi.add_argument("file", metavar="FILE", help="boundary file (GeoJSON, GeoPackage, ...)")
     gi.add_argument("--level", choices=("adm1", "adm2", "adm3"),

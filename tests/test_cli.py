@@ -80,6 +80,15 @@ def test_lookup_json() -> None:
     assert set(out["Kirkuk"][0]) == {"id", "name", "kind", "country", "lat", "lon", "population"}
 
 
+def test_lookup_country_keeps_only_its_places() -> None:
+    done = geo("gazetteer", "lookup", "Paris", "--country", "us", "--json")
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout)["Paris"]
+    assert found and {c["country"] for c in found} == {"US"}
+    bad = geo("gazetteer", "lookup", "Paris", "--country", "XX")
+    assert bad.returncode == 1 and "'XX'" in bad.stderr and "alpha-2" in bad.stderr
+
+
 def test_build_reports_and_writes(tmp_path: Path) -> None:
     seeds = tmp_path / "seeds"
     seeds.mkdir()
