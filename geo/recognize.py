@@ -52,6 +52,8 @@ _CONNECTOR_GAP_RE = re.compile(r"[ -][a-z]{1,4}(?:[ -][a-z]{1,4})?[ -]")  # " of
 _LONG_WORD_RE = re.compile(r"[^\W\d_]{4,}")
 _NEXT_WORD_RE = re.compile(r"[ \t]{1,2}([^\W\d_]+)")
 _DIGITS_AFTER_RE = re.compile(r" \d+\b|\d+(?!\d)")  # "Kirkuk 24", "Kurdistan24ê"
+# what follows the number (and its decimals): a per cent sign, or the next one or two words
+_MEASURE_AFTER_RE = re.compile(r"(?:[.,٫]\d+)?[ \t\u00a0]?(?:[%٪]|([^\W\d_]+)(?:[ \t]([^\W\d_]+))?)")
 _SEPARATOR_RE = re.compile(r"[ \t\u00a0]*[-‐–]?[ \t\u00a0]*|\.[ \t\u00a0]*")
 _DATELINE_RE = re.compile(r"[ \t]*(?:\(|[-–—][ \t])")
 _ACRONYM_AFTER_RE = re.compile(r"[ \t]?\(([A-Z]{2,6})\)")
@@ -461,7 +463,8 @@ def _is_org(text: str, toks: _Tokens, gaps: list[list[str] | None], i: int, j: i
     """Whether the name of tokens i to j - 1 (the word before it ``prev``) is part of an
     organisation's name: "Kurdistan 24", "Kirkuk Police", "Patriotic Union of Kurdistan",
     "University of Mosul", "شرطة كركوك"."""
-    if _DIGITS_AFTER_RE.match(text, toks.ends[j - 1]):
+    if (digits := _DIGITS_AFTER_RE.match(text, toks.ends[j - 1])) is not None \
+            and not _measured(text, digits.end(), lang):
         return True
     if j < len(toks.keys) and toks.keys[j] in lang.org_words and gaps[j - 1] == []:
         return True
@@ -470,6 +473,18 @@ def _is_org(text: str, toks: _Tokens, gaps: list[list[str] | None], i: int, j: i
     if prev in lang.org_links and _linked_to_org(text, toks.starts[i], gaz):
         return True
     return i > 0 and gaps[i - 1] == ["of"] and toks.keys[i - 1] in lang.org_words
+
+
+def _measured(text: str, at: int, lang: Language) -> bool:
+    """Whether the number ending at ``at`` measures or counts: a unit or a numeral word of
+    the language follows it ("جلولاء 70 كم", "Mexmûr 40 km"), or a per cent sign."""
+    m = _MEASURE_AFTER_RE.match(text, at)
+    if m is None:
+        return False
+    if m[1] is None:
+        return True  # "%", "٪"
+    one = _word_key(m[1])
+    return one in lang.measures or f"{one} {_word_key(m[2] or '')}" in lang.measures
 
 
 def _linked_to_org(text: str, start: int, gaz: Gazetteer) -> bool:

@@ -64,6 +64,9 @@ class Language:
     not_name: frozenset[str]  # words that end a run of names: see _load
     # after a possessive, a landmark named for a person: "St Peter's Square", "St Mary's Hospital"
     landmarks: frozenset[str] = frozenset()
+    # after a number, a unit of measure: "جلولاء 70 كم", "Mexmûr 40 km" is a distance, where
+    # "كوردستان 24" is an outlet
+    measures: frozenset[str] = frozenset()
 
 
 def _key(word: str) -> str:
@@ -123,7 +126,7 @@ def _load(folder: Path) -> Language:
         home=frozenset(about.get("home", "").split()), org_reach=about.get("org_reach", 1),
         org_links=frozenset(map(_key, about.get("org_links", "").split())),
         not_name=org_words | titles | stop_words | org_heads | frozenset(after),
-        landmarks=_keys(folder, "landmarks.txt"))
+        landmarks=_keys(folder, "landmarks.txt"), measures=_keys(folder, "measures.txt"))
 
 
 @cache
