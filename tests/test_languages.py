@@ -16,6 +16,7 @@ import pytest
 
 from geo import articles, languages, pipeline
 from geo.errors import LanguageError
+from geo.gazetteer.names import name_key
 from geo.gazetteer.store import Gazetteer
 from geo.pipeline import extract
 from geo.settings import Settings
@@ -204,3 +205,24 @@ def test_kurmanji_titles_and_feature_words_with_the_ezafe_lead_to_places(gaz: Ga
 def test_sorani_also_and_arabic_ports(gaz: Gazetteer) -> None:
     assert set(_names("خەڵکی ڕانیە و هەڵەبجەش بەشدار بوون.", gaz)) == {"ڕانیە", "هەڵەبجە"}
     assert _names("إنشاء ميناء الفاو الكبير.", gaz) == {"الفاو": "gn:99446"}  # the port of Fao
+
+
+def test_a_distance_after_a_name_is_no_outlet(gaz: Gazetteer) -> None:
+    # "Jalawla, 70 km north-east of Baquba": a number and a unit after a name measure; a bare
+    # number makes an outlet ("Kurdistan 24")
+    for text, name in [("في أطراف ناحية جلولاء 70 كم شمال شرق بعقوبة.", "جلولاء"),
+                       ("تبعد عن دهوك 70 كيلومتراً", "دهوك"),
+                       ("êrîş li Mexmûr 40 km dûrî Hewlêrê pêk hat.", "Mexmûr"),
+                       ("گوندەکە دەکەوێتە ڕانیە ٢٠ کیلۆمەتر دوور لە قەڵادزێ", "ڕانیە"),
+                       ("ارتفعت الأسعار في أربيل 30% خلال عامين", "أربيل")]:
+        assert {m.text: m.role for m in extract(text, gaz)}[name] == "name", text
+    assert {m.text: m.role for m in extract("وقال لكوردستان 24 إن القصف", gaz)} \
+        == {"كوردستان": "org"}
+
+
+def test_a_governorate_keeps_its_name_from_a_town_elsewhere(gaz: Gazetteer) -> None:
+    # the resort Pīrmām (Erbil governorate) is also called صلاح الدين in GeoNames; the press
+    # means the governorate, and a town far from it must not take the name
+    assert [p.id for p in gaz.candidates(name_key("صلاح الدين"))] == ["iso:IQ-SD"]
+    found = _names("تستقبل سايلوات كركوك محصول فلاحين قادمين من أربيل وصلاح الدين أيضاً.", gaz)
+    assert found["صلاح الدين"] == "iso:IQ-SD"

@@ -12,6 +12,7 @@ from geo.gazetteer.names import name_key
     ("Ta'mim", "Tamim"), ("Ta’mim", "Tamim"), ("Taʿmim", "Tamim"), ("Tal-Afar", "Tal Afar"),
     ("Şengal", "Sengal"), ("Xaneqîn", "Xaneqin"), ("الموصل", "موصل"), ("أربيل", "اربيل"),
     ("São Paulo", "Sao Paulo"), ("Zürich", "Zurich"),
+    ("به\u200cسره", "بهسره"),  # a zero-width non-joiner inside a Sorani word is no word break
 ])
 def test_spellings_share_a_key(a: str, b: str) -> None:
     assert name_key(a) == name_key(b)

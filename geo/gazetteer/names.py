@@ -65,4 +65,8 @@ def name_key(name: str) -> str:
     >>> name_key("Hewlêr")
     'hewler'
     """
+    # the zero-width (non-)joiner inside a Persian or Sorani word ("به‌سره") is no word
+    # break: recognition drops it from the text (each language's ``drop``), and so does the key
+    if "\u200c" in name or "\u200d" in name:
+        name = name.replace("\u200c", "").replace("\u200d", "")
     return strip_article(" ".join(fold_token(t) for t in tokens(name)))
