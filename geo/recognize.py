@@ -54,6 +54,8 @@ _NEXT_WORD_RE = re.compile(r"[ \t]{1,2}([^\W\d_]+)")
 _DIGITS_AFTER_RE = re.compile(r" \d+\b|\d+(?!\d)")  # "Kirkuk 24", "Kurdistan24ê"
 # what follows the number (and its decimals): a per cent sign, or the next one or two words
 _MEASURE_AFTER_RE = re.compile(r"(?:[.,٫]\d+)?[ \t\u00a0]?(?:[%٪]|([^\W\d_]+)(?:[ \t]([^\W\d_]+))?)")
+# between two names joined by "and": the ending of the first (see _cut) and a space
+_LIST_GAP_RE = re.compile(r"[^\W\d_]{0,3}[ \t]?")
 _SEPARATOR_RE = re.compile(r"[ \t\u00a0]*[-‐–]?[ \t\u00a0]*|\.[ \t\u00a0]*")
 _DATELINE_RE = re.compile(r"[ \t]*(?:\(|[-–—][ \t])")
 _ACRONYM_AFTER_RE = re.compile(r"[ \t]?\(([A-Z]{2,6})\)")
@@ -656,6 +658,19 @@ def _keep(text: str, toks: _Tokens, i: int, key: str, gaz: Gazetteer, people: se
     return True
 
 
+def _listed(text: str, end: int, at: int, clitic: str, lang: Language) -> bool:
+    """Whether the word at offset ``at`` (after its proclitic ``clitic``) follows the name
+    ending at ``end`` through "and": "ستوكهولم ومالمو", "سنە و مەهاباد". In a script without
+    capitals that tells a place follows, as a locative does: the first name had it. (A comma
+    does not: a new clause may start after it, "نزیک پردێ، چوار کەس", four people.)"""
+    gap = text[end:at]
+    m = _LIST_GAP_RE.match(gap)
+    rest = gap[m.end():] if m else gap
+    if not rest:
+        return clitic in lang.conjunctions
+    return rest.endswith(" ") and _word_key(rest) in lang.conjunctions
+
+
 def _word_follows(text: str, end: int) -> bool:
     """Whether a lower-case word follows the word ending at ``end``, as in a sentence
     ("Farmers protested"): not in a list, a dateline ("WESTON (AP) –"), a container ("Thruxton,
@@ -745,6 +760,8 @@ def _spans(text: str, gaz: Gazetteer, lang: Language) -> Iterator[Span]:
         j, key, role, trim = hit
         start, end = starts[i], ends[j - 1] - trim
         prev, locative = before[start - len(toks.clitics[i])]
+        locative = locative or lang.caseless and last is not None and last.role == "name" \
+            and _listed(text, last.end, start - len(toks.clitics[i]), toks.clitics[i], lang)
         if (j - i > 1 or not _name_tail(text, toks, gaps, i)
                 and _keep(text, toks, i, key, gaz, people, prev, locative, lang)) \
                 and not _landmark_owner(text, toks, j, key, lang, gaz) \

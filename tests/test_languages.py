@@ -226,3 +226,12 @@ def test_a_governorate_keeps_its_name_from_a_town_elsewhere(gaz: Gazetteer) -> N
     assert [p.id for p in gaz.candidates(name_key("صلاح الدين"))] == ["iso:IQ-SD"]
     found = _names("تستقبل سايلوات كركوك محصول فلاحين قادمين من أربيل وصلاح الدين أيضاً.", gaz)
     assert found["صلاح الدين"] == "iso:IQ-SD"
+
+
+def test_a_name_after_and_continues_the_list(gaz: Gazetteer) -> None:
+    # Malmö is no home town and no city of a million: alone, a word without capitals and
+    # without a locative before it is too little; after "Stockholm and" it is a place
+    assert _names("يتركز أغلبهم في ستوكهولم ومالمو، فيما", gaz)["مالمو"] == "gn:2692969"
+    assert "مالمو" not in _names("قال مالمو إن", gaz)
+    # ك ("such as") is a proclitic too
+    assert set(_names("في مدن الإقليم الكبرى كأربيل والسليمانية", gaz)) == {"أربيل", "السليمانية"}

@@ -67,6 +67,7 @@ class Language:
     # after a number, a unit of measure: "جلولاء 70 كم", "Mexmûr 40 km" is a distance, where
     # "كوردستان 24" is an outlet
     measures: frozenset[str] = frozenset()
+    conjunctions: frozenset[str] = frozenset()  # "and": a name after it continues a list
 
 
 def _key(word: str) -> str:
@@ -126,7 +127,8 @@ def _load(folder: Path) -> Language:
         home=frozenset(about.get("home", "").split()), org_reach=about.get("org_reach", 1),
         org_links=frozenset(map(_key, about.get("org_links", "").split())),
         not_name=org_words | titles | stop_words | org_heads | frozenset(after),
-        landmarks=_keys(folder, "landmarks.txt"), measures=_keys(folder, "measures.txt"))
+        landmarks=_keys(folder, "landmarks.txt"), measures=_keys(folder, "measures.txt"),
+        conjunctions=frozenset(map(_key, about.get("conjunctions", "").split())))
 
 
 @cache
