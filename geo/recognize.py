@@ -336,8 +336,10 @@ def _home_cut(key: str, lang: Language, gaz: Gazetteer) -> tuple[int, int]:
     language's home countries: the shortest ending whose cut leaves a name of a home country,
     else the proclitic whose cut leaves a more populous one ("والكوت" is a village in the
     United States by that name, and و + the city of Kut)."""
-    if not lang.home or _in_home(key, lang, gaz) or gaz.is_demonym(key):
+    if not lang.home or gaz.is_demonym(key):
         return 0, 0
+    if _in_home(key, lang, gaz):
+        return 0, _country_ending(key, lang, gaz)
     for s in lang.suffixes:
         stem = key[:len(key) - len(s)]
         if key.endswith(s) and len(stem) >= lang.min_stem and stem not in lang.not_name \
@@ -351,6 +353,20 @@ def _home_cut(key: str, lang: Language, gaz: Gazetteer) -> tuple[int, int]:
                 and gaz.candidates(rest)[0].population > own[0].population:
             return len(p), 0
     return 0, 0
+
+
+def _country_ending(key: str, lang: Language, gaz: Gazetteer) -> int:
+    """For a key that names only a town or district of the home countries: the shortest
+    ending whose cut leaves a country's name ("Çînê" is China with the oblique case ending,
+    not the Turkish town of Çine), else 0."""
+    if gaz.candidates(key)[0].kind not in TOWN_KINDS | {"adm2"}:
+        return 0
+    for s in lang.suffixes:
+        stem = key[:len(key) - len(s)]
+        if key.endswith(s) and len(stem) >= lang.min_stem and stem not in lang.not_name \
+                and (top := gaz.candidates(stem)[:1]) and top[0].kind == "country":
+            return len(s)
+    return 0
 
 
 def _analysed(text: str, gaz: Gazetteer, lang: Language, memo: _Memo) -> _Tokens:

@@ -235,3 +235,14 @@ def test_a_name_after_and_continues_the_list(gaz: Gazetteer) -> None:
     assert "مالمو" not in _names("قال مالمو إن", gaz)
     # ك ("such as") is a proclitic too
     assert set(_names("في مدن الإقليم الكبرى كأربيل والسليمانية", gaz)) == {"أربيل", "السليمانية"}
+
+
+def test_everyday_words_that_name_places_elsewhere_are_not_places(gaz: Gazetteer) -> None:
+    # "five years" (Al Khums, Libya), "the year" (Sanandaj), "itself" (Khoy), "wind" (Alba)
+    assert _names("منذ خمس سنوات، وفي السنة الماضية", gaz) == {}
+    assert _names("بەغدا ئامادەیی خۆی ڕاگەیاند و با هەڵیکرد", gaz) == {"بەغدا": "gn:98182"}
+
+
+def test_a_country_with_a_case_ending_is_the_country(gaz: Gazetteer) -> None:
+    # Çînê: China in the oblique case, not the Turkish town and district of Çine
+    assert _names("Tanker ji Besrayê ber bi Hindistan û Çînê ve diçin.", gaz)["Çîn"] == "iso:CN"
