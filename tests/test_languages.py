@@ -246,3 +246,12 @@ def test_everyday_words_that_name_places_elsewhere_are_not_places(gaz: Gazetteer
 def test_a_country_with_a_case_ending_is_the_country(gaz: Gazetteer) -> None:
     # Çînê: China in the oblique case, not the Turkish town and district of Çine
     assert _names("Tanker ji Besrayê ber bi Hindistan û Çînê ve diçin.", gaz)["Çîn"] == "iso:CN"
+
+
+def test_the_regions_rivers_and_camps_by_their_arabic_and_kurdish_names(gaz: Gazetteer) -> None:
+    # authored places (geo/gazetteer/authored/places.tsv) carry their names in the languages
+    # of the region's press
+    assert _names("تراجعت مياه نهري دجلة والفرات", gaz) \
+        == {"دجلة": "geo:tigris", "الفرات": "geo:euphrates"}
+    assert _names("بۆ کەمپی دۆمیز گەڕانەوە", gaz) == {"دۆمیز": "geo:domiz"}
+    assert _names("Ezîdî li perestgeha Lalişê kom bûn.", gaz) == {"Laliş": "geo:lalish"}
