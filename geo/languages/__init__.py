@@ -239,11 +239,9 @@ _AFTER_ALL = 1 << 62  # sorts after any count of dropped characters
 def normalise(text: str, lang: Language) -> Normalised:
     """The text recognition reads, with the way back to the original's offsets."""
     drop = lang.drop
-    if unicodedata.is_normalized("NFC", text) and not _PRESENTATION_FORMS.search(text) \
-            and (drop is None or not drop.search(text)):
-        return Normalised(text)  # the common case: nothing to change, no offsets to map
-    if drop is not None and unicodedata.is_normalized("NFC", text) \
-            and not _PRESENTATION_FORMS.search(text):
+    if unicodedata.is_normalized("NFC", text) and not _PRESENTATION_FORMS.search(text):
+        if drop is None or not drop.search(text):
+            return Normalised(text)  # the common case: nothing to change, no offsets to map
         return _dropped(text, drop)
     out: list[str] = []
     origin: list[int] = []
