@@ -52,6 +52,10 @@ _CONNECTOR_GAP_RE = re.compile(r"[ -][a-z]{1,4}(?:[ -][a-z]{1,4})?[ -]")  # " of
 _LONG_WORD_RE = re.compile(r"[^\W\d_]{4,}")
 _NEXT_WORD_RE = re.compile(r"[ \t]{1,2}([^\W\d_]+)")
 _DIGITS_AFTER_RE = re.compile(r" \d+\b|\d+(?!\d)")  # "Kirkuk 24", "Kurdistan24ê"
+# what follows the number (and its decimals): a per cent sign, or the next one or two words
+_MEASURE_AFTER_RE = re.compile(r"(?:[.,٫]\d+)?[ \t\u00a0]?(?:[%٪]|([^\W\d_]+)(?:[ \t]([^\W\d_]+))?)")
+# between two names joined by "and": the ending of the first (see _cut) and a space
+_LIST_GAP_RE = re.compile(r"[^\W\d_]{0,3}[ \t]?")
 _SEPARATOR_RE = re.compile(r"[ \t\u00a0]*[-‐–]?[ \t\u00a0]*|\.[ \t\u00a0]*")
 _DATELINE_RE = re.compile(r"[ \t]*(?:\(|[-–—][ \t])")
 _ACRONYM_AFTER_RE = re.compile(r"[ \t]?\(([A-Z]{2,6})\)")
@@ -332,8 +336,10 @@ def _home_cut(key: str, lang: Language, gaz: Gazetteer) -> tuple[int, int]:
     language's home countries: the shortest ending whose cut leaves a name of a home country,
     else the proclitic whose cut leaves a more populous one ("والكوت" is a village in the
     United States by that name, and و + the city of Kut)."""
-    if not lang.home or _in_home(key, lang, gaz) or gaz.is_demonym(key):
+    if not lang.home or gaz.is_demonym(key):
         return 0, 0
+    if _in_home(key, lang, gaz):
+        return 0, _country_ending(key, lang, gaz)
     for s in lang.suffixes:
         stem = key[:len(key) - len(s)]
         if key.endswith(s) and len(stem) >= lang.min_stem and stem not in lang.not_name \
@@ -347,6 +353,20 @@ def _home_cut(key: str, lang: Language, gaz: Gazetteer) -> tuple[int, int]:
                 and gaz.candidates(rest)[0].population > own[0].population:
             return len(p), 0
     return 0, 0
+
+
+def _country_ending(key: str, lang: Language, gaz: Gazetteer) -> int:
+    """For a key that names only a town or district of the home countries: the shortest
+    ending whose cut leaves a country's name ("Çînê" is China with the oblique case ending,
+    not the Turkish town of Çine), else 0."""
+    if gaz.candidates(key)[0].kind not in TOWN_KINDS | {"adm2"}:
+        return 0
+    for s in lang.suffixes:
+        stem = key[:len(key) - len(s)]
+        if key.endswith(s) and len(stem) >= lang.min_stem and stem not in lang.not_name \
+                and (top := gaz.candidates(stem)[:1]) and top[0].kind == "country":
+            return len(s)
+    return 0
 
 
 def _analysed(text: str, gaz: Gazetteer, lang: Language, memo: _Memo) -> _Tokens:
@@ -461,7 +481,8 @@ def _is_org(text: str, toks: _Tokens, gaps: list[list[str] | None], i: int, j: i
     """Whether the name of tokens i to j - 1 (the word before it ``prev``) is part of an
     organisation's name: "Kurdistan 24", "Kirkuk Police", "Patriotic Union of Kurdistan",
     "University of Mosul", "شرطة كركوك"."""
-    if _DIGITS_AFTER_RE.match(text, toks.ends[j - 1]):
+    if (digits := _DIGITS_AFTER_RE.match(text, toks.ends[j - 1])) is not None \
+            and not _measured(text, digits.end(), lang):
         return True
     if j < len(toks.keys) and toks.keys[j] in lang.org_words and gaps[j - 1] == []:
         return True
@@ -470,6 +491,18 @@ def _is_org(text: str, toks: _Tokens, gaps: list[list[str] | None], i: int, j: i
     if prev in lang.org_links and _linked_to_org(text, toks.starts[i], gaz):
         return True
     return i > 0 and gaps[i - 1] == ["of"] and toks.keys[i - 1] in lang.org_words
+
+
+def _measured(text: str, at: int, lang: Language) -> bool:
+    """Whether the number ending at ``at`` measures or counts: a unit or a numeral word of
+    the language follows it ("جلولاء 70 كم", "Mexmûr 40 km"), or a per cent sign."""
+    m = _MEASURE_AFTER_RE.match(text, at)
+    if m is None:
+        return False
+    if m[1] is None:
+        return True  # "%", "٪"
+    one = _word_key(m[1])
+    return one in lang.measures or f"{one} {_word_key(m[2] or '')}" in lang.measures
 
 
 def _linked_to_org(text: str, start: int, gaz: Gazetteer) -> bool:
@@ -641,6 +674,19 @@ def _keep(text: str, toks: _Tokens, i: int, key: str, gaz: Gazetteer, people: se
     return True
 
 
+def _listed(text: str, end: int, at: int, clitic: str, lang: Language) -> bool:
+    """Whether the word at offset ``at`` (after its proclitic ``clitic``) follows the name
+    ending at ``end`` through "and": "ستوكهولم ومالمو", "سنە و مەهاباد". In a script without
+    capitals that tells a place follows, as a locative does: the first name had it. (A comma
+    does not: a new clause may start after it, "نزیک پردێ، چوار کەس", four people.)"""
+    gap = text[end:at]
+    m = _LIST_GAP_RE.match(gap)
+    rest = gap[m.end():] if m else gap
+    if not rest:
+        return clitic in lang.conjunctions
+    return rest.endswith(" ") and _word_key(rest) in lang.conjunctions
+
+
 def _word_follows(text: str, end: int) -> bool:
     """Whether a lower-case word follows the word ending at ``end``, as in a sentence
     ("Farmers protested"): not in a list, a dateline ("WESTON (AP) –"), a container ("Thruxton,
@@ -730,6 +776,8 @@ def _spans(text: str, gaz: Gazetteer, lang: Language) -> Iterator[Span]:
         j, key, role, trim = hit
         start, end = starts[i], ends[j - 1] - trim
         prev, locative = before[start - len(toks.clitics[i])]
+        locative = locative or lang.caseless and last is not None and last.role == "name" \
+            and _listed(text, last.end, start - len(toks.clitics[i]), toks.clitics[i], lang)
         if (j - i > 1 or not _name_tail(text, toks, gaps, i)
                 and _keep(text, toks, i, key, gaz, people, prev, locative, lang)) \
                 and not _landmark_owner(text, toks, j, key, lang, gaz) \

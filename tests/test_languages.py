@@ -16,6 +16,7 @@ import pytest
 
 from geo import articles, languages, pipeline
 from geo.errors import LanguageError
+from geo.gazetteer.names import name_key
 from geo.gazetteer.store import Gazetteer
 from geo.pipeline import extract
 from geo.settings import Settings
@@ -204,3 +205,53 @@ def test_kurmanji_titles_and_feature_words_with_the_ezafe_lead_to_places(gaz: Ga
 def test_sorani_also_and_arabic_ports(gaz: Gazetteer) -> None:
     assert set(_names("خەڵکی ڕانیە و هەڵەبجەش بەشدار بوون.", gaz)) == {"ڕانیە", "هەڵەبجە"}
     assert _names("إنشاء ميناء الفاو الكبير.", gaz) == {"الفاو": "gn:99446"}  # the port of Fao
+
+
+def test_a_distance_after_a_name_is_no_outlet(gaz: Gazetteer) -> None:
+    # "Jalawla, 70 km north-east of Baquba": a number and a unit after a name measure; a bare
+    # number makes an outlet ("Kurdistan 24")
+    for text, name in [("في أطراف ناحية جلولاء 70 كم شمال شرق بعقوبة.", "جلولاء"),
+                       ("تبعد عن دهوك 70 كيلومتراً", "دهوك"),
+                       ("êrîş li Mexmûr 40 km dûrî Hewlêrê pêk hat.", "Mexmûr"),
+                       ("گوندەکە دەکەوێتە ڕانیە ٢٠ کیلۆمەتر دوور لە قەڵادزێ", "ڕانیە"),
+                       ("ارتفعت الأسعار في أربيل 30% خلال عامين", "أربيل")]:
+        assert {m.text: m.role for m in extract(text, gaz)}[name] == "name", text
+    assert {m.text: m.role for m in extract("وقال لكوردستان 24 إن القصف", gaz)} \
+        == {"كوردستان": "org"}
+
+
+def test_a_governorate_keeps_its_name_from_a_town_elsewhere(gaz: Gazetteer) -> None:
+    # the resort Pīrmām (Erbil governorate) is also called صلاح الدين in GeoNames; the press
+    # means the governorate, and a town far from it must not take the name
+    assert [p.id for p in gaz.candidates(name_key("صلاح الدين"))] == ["iso:IQ-SD"]
+    found = _names("تستقبل سايلوات كركوك محصول فلاحين قادمين من أربيل وصلاح الدين أيضاً.", gaz)
+    assert found["صلاح الدين"] == "iso:IQ-SD"
+
+
+def test_a_name_after_and_continues_the_list(gaz: Gazetteer) -> None:
+    # Malmö is no home town and no city of a million: alone, a word without capitals and
+    # without a locative before it is too little; after "Stockholm and" it is a place
+    assert _names("يتركز أغلبهم في ستوكهولم ومالمو، فيما", gaz)["مالمو"] == "gn:2692969"
+    assert "مالمو" not in _names("قال مالمو إن", gaz)
+    # ك ("such as") is a proclitic too
+    assert set(_names("في مدن الإقليم الكبرى كأربيل والسليمانية", gaz)) == {"أربيل", "السليمانية"}
+
+
+def test_everyday_words_that_name_places_elsewhere_are_not_places(gaz: Gazetteer) -> None:
+    # "five years" (Al Khums, Libya), "the year" (Sanandaj), "itself" (Khoy), "wind" (Alba)
+    assert _names("منذ خمس سنوات، وفي السنة الماضية", gaz) == {}
+    assert _names("بەغدا ئامادەیی خۆی ڕاگەیاند و با هەڵیکرد", gaz) == {"بەغدا": "gn:98182"}
+
+
+def test_a_country_with_a_case_ending_is_the_country(gaz: Gazetteer) -> None:
+    # Çînê: China in the oblique case, not the Turkish town and district of Çine
+    assert _names("Tanker ji Besrayê ber bi Hindistan û Çînê ve diçin.", gaz)["Çîn"] == "iso:CN"
+
+
+def test_the_regions_rivers_and_camps_by_their_arabic_and_kurdish_names(gaz: Gazetteer) -> None:
+    # authored places (geo/gazetteer/authored/places.tsv) carry their names in the languages
+    # of the region's press
+    assert _names("تراجعت مياه نهري دجلة والفرات", gaz) \
+        == {"دجلة": "geo:tigris", "الفرات": "geo:euphrates"}
+    assert _names("بۆ کەمپی دۆمیز گەڕانەوە", gaz) == {"دۆمیز": "geo:domiz"}
+    assert _names("Ezîdî li perestgeha Lalişê kom bûn.", gaz) == {"Laliş": "geo:lalish"}

@@ -89,7 +89,7 @@ def _is_useful_name(name: str) -> bool:
     if name.isupper() and len(name) <= 4:  # airport and other codes: "KIK", "EBL"
         return False
     return all(c < "\u0250" or "\u1e00" <= c <= "\u1eff" or "\u0600" <= c <= "\u06ff"
-               or c in "’ʿʾ‘" for c in name)
+               or c in "’ʿʾ‘\u200c\u200d" for c in name)
 
 
 def _label_point(geom: BaseGeometry) -> tuple[float, float]:
@@ -251,6 +251,26 @@ def _add_cldr_names(countries: dict[str, Entry], places: Iterable[Entry], babel:
                 if iso in countries and _is_useful_name(name) \
                         and (name_key(name), iso) not in taken:
                     countries[iso].names.add(name)
+
+
+def _yield_unit_names(adm1: list[Entry], places: Iterable[Entry]) -> None:
+    """A town's alternate name that is the name of a first-level unit of its country the town
+    lies outside of, and is not named after, goes to the unit: the resort Pīrmām is also
+    called "صلاح الدين", which the press writes for the governorate."""
+    units: dict[tuple[str, str], list[Entry]] = defaultdict(list)
+    for u in adm1:
+        for n in u.names | {u.name}:
+            units[(u.country, name_key(n))].append(u)
+    for e in places:
+        if not e.id.startswith("gn:"):
+            continue
+        own = name_key(e.name)
+        for name in sorted(e.names - {e.name}):
+            found = units.get((e.country, name_key(name)), [])
+            if found and not any(own == name_key(n) for u in found for n in u.names | {u.name}) \
+                    and not any(u.geometry is not None
+                                and shapely.contains_xy(u.geometry, e.lon, e.lat) for u in found):
+                e.names.discard(name)  # contains_xy takes (x=lon, y=lat)
 
 
 def _load_continents(gnc: Path) -> list[Entry]:
@@ -519,6 +539,7 @@ def build(out: Path, cache: Path) -> dict[str, int]:
                   _load_continents(gnc)):
         places.update((e.id, e) for e in group)
     _add_cldr_names(countries, places.values(), folders["babel"])
+    _yield_unit_names(adm1, places.values())
     places = {k: v for k, v in places.items() if v.lat or v.lon}
     _sum_populations(adm2, [e for e in places.values() if e.id.startswith("gn:")])
     _add_authored(places, iq_adm2)

@@ -29,12 +29,28 @@ _ARTICLE_RE = re.compile(r"^(?:al|el) (?=\S)")
 _ARABIC_ARTICLE_RE = re.compile(r"^ال(?=\S{2,})")
 
 
+# A token of the Arabic block alone (the words of Arabic and Sorani text): it has no case, no
+# Latin letters and no apostrophes, and its decomposition stays in the block, so one table
+# does what the general path's steps do: the combining marks the decomposition leaves ("أ" is
+# "ا" and hamza above) dropped, then the letter variants folded.
+_ARABIC_BLOCK_RE = re.compile(r"[\u0600-\u06ff]+")
+_ARABIC_ONE_PASS = {**{cp: None for cp in range(0x0600, 0x0700) if unicodedata.combining(chr(cp))},
+                    **_ARABIC_FOLD}
+
+
 @lru_cache(maxsize=200_000)
 def fold_token(token: str) -> str:
     """Fold one token: case, diacritics, apostrophes, script variants."""
     if token.isascii():  # the common case: no diacritics or other scripts to fold
         low = token.lower()
         return low.translate(_APOSTROPHES) if "'" in low or "." in low or "`" in low else low
+    if _ARABIC_BLOCK_RE.fullmatch(token):
+        return unicodedata.normalize("NFKD", token).translate(_ARABIC_ONE_PASS)
+    return fold_any(token)
+
+
+def fold_any(token: str) -> str:
+    """fold_token's steps for a token of any script."""
     s = token.casefold().translate(_LATIN_FOLD).translate(_APOSTROPHES)
     s = unicodedata.normalize("NFKD", s)
     s = "".join(c for c in s if not unicodedata.combining(c))
@@ -65,4 +81,8 @@ def name_key(name: str) -> str:
     >>> name_key("Hewlêr")
     'hewler'
     """
+    # the zero-width (non-)joiner inside a Persian or Sorani word ("به‌سره") is no word
+    # break: recognition drops it from the text (each language's ``drop``), and so does the key
+    if "\u200c" in name or "\u200d" in name:
+        name = name.replace("\u200c", "").replace("\u200d", "")
     return strip_article(" ".join(fold_token(t) for t in tokens(name)))

@@ -64,6 +64,10 @@ class Language:
     not_name: frozenset[str]  # words that end a run of names: see _load
     # after a possessive, a landmark named for a person: "St Peter's Square", "St Mary's Hospital"
     landmarks: frozenset[str] = frozenset()
+    # after a number, a unit of measure: "جلولاء 70 كم", "Mexmûr 40 km" is a distance, where
+    # "كوردستان 24" is an outlet
+    measures: frozenset[str] = frozenset()
+    conjunctions: frozenset[str] = frozenset()  # "and": a name after it continues a list
 
 
 def _key(word: str) -> str:
@@ -123,7 +127,8 @@ def _load(folder: Path) -> Language:
         home=frozenset(about.get("home", "").split()), org_reach=about.get("org_reach", 1),
         org_links=frozenset(map(_key, about.get("org_links", "").split())),
         not_name=org_words | titles | stop_words | org_heads | frozenset(after),
-        landmarks=_keys(folder, "landmarks.txt"))
+        landmarks=_keys(folder, "landmarks.txt"), measures=_keys(folder, "measures.txt"),
+        conjunctions=frozenset(map(_key, about.get("conjunctions", "").split())))
 
 
 @cache
@@ -234,11 +239,9 @@ _AFTER_ALL = 1 << 62  # sorts after any count of dropped characters
 def normalise(text: str, lang: Language) -> Normalised:
     """The text recognition reads, with the way back to the original's offsets."""
     drop = lang.drop
-    if unicodedata.is_normalized("NFC", text) and not _PRESENTATION_FORMS.search(text) \
-            and (drop is None or not drop.search(text)):
-        return Normalised(text)  # the common case: nothing to change, no offsets to map
-    if drop is not None and unicodedata.is_normalized("NFC", text) \
-            and not _PRESENTATION_FORMS.search(text):
+    if unicodedata.is_normalized("NFC", text) and not _PRESENTATION_FORMS.search(text):
+        if drop is None or not drop.search(text):
+            return Normalised(text)  # the common case: nothing to change, no offsets to map
         return _dropped(text, drop)
     out: list[str] = []
     origin: list[int] = []
