@@ -449,6 +449,18 @@ def _eponym(text: str, end: int, lang: Language) -> bool:
     return m is not None and _word_key(m.group(1)) in lang.eponym_words
 
 
+def _speaker(text: str, end: int, key: str, prev: str, locative: bool, lang: Language,
+             gaz: Gazetteer) -> bool:
+    """Whether the name ending at offset ``end`` is a person speaking, told by the verb of
+    saying after it ("Hopkins said"): unless a word before places it ("a resident of Tyler
+    said") or the name is a country's, a region's or a large city's, whose government speaks
+    ("Beijing said")."""
+    m = _NEXT_WORD_RE.match(text, end)
+    if m is None or _word_key(m.group(1)) not in lang.speech_verbs:
+        return False
+    return not (locative or prev in lang.connectors or _prominent(key, gaz))
+
+
 def _cue(text: str, prev: str, end: int, lang: Language) -> str:
     """The feature cue of a name ending at offset ``end`` whose word before is ``prev``."""
     m = _NEXT_WORD_RE.match(text, end)
@@ -733,7 +745,8 @@ def _spans(text: str, gaz: Gazetteer, lang: Language) -> Iterator[Span]:
         if (j - i > 1 or not _name_tail(text, toks, gaps, i)
                 and _keep(text, toks, i, key, gaz, people, prev, locative, lang)) \
                 and not _landmark_owner(text, toks, j, key, lang, gaz) \
-                and not _eponym(text, end, lang):
+                and not _eponym(text, end, lang) \
+                and not _speaker(text, end, key, prev, locative, lang, gaz):
             org = _is_org(text, toks, gaps, i, j, prev, lang, gaz)
             if j - i > 1 and not org and role == "name" \
                     and (acronym := _acronym(text, words[i:j], end)) is not None:

@@ -64,6 +64,8 @@ class Language:
     not_name: frozenset[str]  # words that end a run of names: see _load
     # after a possessive, a landmark named for a person: "St Peter's Square", "St Mary's Hospital"
     landmarks: frozenset[str] = frozenset()
+    # after a name, a verb of saying: "Hopkins said" is a person, "of Tyler said" a place
+    speech_verbs: frozenset[str] = frozenset()
 
 
 def _key(word: str) -> str:
@@ -123,7 +125,7 @@ def _load(folder: Path) -> Language:
         home=frozenset(about.get("home", "").split()), org_reach=about.get("org_reach", 1),
         org_links=frozenset(map(_key, about.get("org_links", "").split())),
         not_name=org_words | titles | stop_words | org_heads | frozenset(after),
-        landmarks=_keys(folder, "landmarks.txt"))
+        landmarks=_keys(folder, "landmarks.txt"), speech_verbs=_keys(folder, "speech_verbs.txt"))
 
 
 @cache

@@ -1,0 +1,32 @@
+"""Recognition: which spans of English text are place names, class by class (the examples are
+written here, each after a kind of error geo made on news text)."""
+
+from __future__ import annotations
+
+import pytest
+
+from geo.gazetteer.store import Gazetteer
+from geo.pipeline import extract
+
+
+def _found(text: str, gaz: Gazetteer) -> list[str]:
+    return [m.text for m in extract(text, gaz)]
+
+
+@pytest.mark.parametrize("text", [
+    '"We will rebuild the bridge," Hopkins said on Monday.',
+    "The season was hard, Meredith told reporters after the vote.",
+])
+def test_a_small_place_name_before_a_verb_of_saying_is_a_person(gaz: Gazetteer,
+                                                                text: str) -> None:
+    assert _found(text, gaz) == []
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("A farmer from Tyler said the wells were dry.", "Tyler"),
+    ("A spokesman for the city of Hopkins said the road is shut.", "Hopkins"),
+    ("Beijing said it would answer the tariffs.", "Beijing"),
+])
+def test_a_place_before_a_verb_of_saying_stays_when_placed_or_prominent(
+        gaz: Gazetteer, text: str, name: str) -> None:
+    assert name in _found(text, gaz)
