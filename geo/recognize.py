@@ -58,6 +58,7 @@ _ACRONYM_AFTER_RE = re.compile(r"[ \t]?\(([A-Z]{2,6})\)")
 _FIRST_CHARACTER_RE = re.compile(r"\S")
 _POSSESSIVE_RE = re.compile(r"['’]s ")
 _CODE_RE = re.compile(r"[A-Z]{2,3}")  # an ISO 3166-2 unit code: "CO", "ON", "NSW"
+_LIST_GAP_RE = re.compile(r"(?:,|/| ([a-z]+)|, ([a-z]+)) ?")  # ", ", " and ", "/"
 _CURRENCY_AFTER_RE = re.compile(r" ?\$")  # "US$ 2 million", "NZ $40": a currency, not a place
 
 
@@ -458,7 +459,7 @@ def _speaker(text: str, end: int, key: str, prev: str, locative: bool, lang: Lan
     m = _NEXT_WORD_RE.match(text, end)
     if m is None or _word_key(m.group(1)) not in lang.speech_verbs:
         return False
-    return not (locative or prev in lang.connectors or _prominent(key, gaz))
+    return not (locative or prev in lang.connectors or _major(key, gaz))
 
 
 def _cue(text: str, prev: str, end: int, lang: Language) -> str:
@@ -517,6 +518,23 @@ def _prominent(key: str, gaz: Gazetteer, by_name: bool = False) -> bool:
         if len(memo) < MEMO_SIZE:
             memo[(key, by_name)] = hit
     return hit
+
+
+def _major(key: str, gaz: Gazetteer) -> bool:
+    """Whether a key names a first-level unit or a prominent place (see _prominent)."""
+    return _prominent(key, gaz) or any(c.kind == "adm1" for c in gaz.candidates(key)[:1])
+
+
+def _listed(text: str, toks: _Tokens, i: int, gaz: Gazetteer, lang: Language) -> bool:
+    """Whether token i stands in a list next to another place name, after a comma, a slash or
+    a connector ("Barrow, Jackson and Madison counties", "Lakeview and Harrison streets")."""
+    for other, a in ((i - 1, i - 1), (i + 1, i)):  # the neighbour, and the token before the gap
+        if 0 <= other < len(toks.keys) and gaz.has_key(toks.keys[other]):
+            m = _LIST_GAP_RE.fullmatch(text, toks.ends[a], toks.starts[a + 1])
+            word = m and (m[1] or m[2])
+            if m is not None and (not word or word in lang.connectors):
+                return True
+    return False
 
 
 def _well_known(key: str, gaz: Gazetteer) -> bool:
@@ -614,10 +632,11 @@ def _opens_sentence(text: str, start: int) -> bool:
 
 
 def _keep(text: str, toks: _Tokens, i: int, key: str, gaz: Gazetteer, people: set[str],
-          prev: str, locative: bool, lang: Language) -> bool:
+          before: _Before, lang: Language) -> bool:
     """Whether a one-token match (token i, name key ``key``) is a place and not a person, an
     abbreviation or a word."""
     word, end, token_key = toks.words[i], toks.ends[i], toks.keys[i]
+    prev, locative = before[toks.starts[i] - len(toks.clitics[i])]
     if token_key in lang.stop_words or token_key in lang.titles:
         return False
     if lang.caseless:
@@ -641,6 +660,9 @@ def _keep(text: str, toks: _Tokens, i: int, key: str, gaz: Gazetteer, people: se
         return _notable(key, gaz, lang, False, _DATELINE_RE.match(text, end) is not None)
     if token_key in people or prev.rstrip(".") in lang.titles:
         return False  # "Jones" after "David Jones"; "Gen. Jordan"
+    if gaz.is_given_name(token_key) and not _major(key, gaz) and prev not in lang.connectors \
+            and not _cue(text, prev, end, lang) and not _listed(text, toks, i, gaz, lang):
+        return False  # "his wife, Caroline,": a given name that names a small place
     if word.isupper() and len(word) <= 4:
         return _prominent(key, gaz)  # "NATO" no; "US", "UK" yes
     if gaz.is_common_word(key):  # "Mobile", "Man" (the Isle of) no; "China", "Turkey" yes
@@ -743,7 +765,7 @@ def _spans(text: str, gaz: Gazetteer, lang: Language) -> Iterator[Span]:
         start, end = starts[i], ends[j - 1] - trim
         prev, locative = before[start - len(toks.clitics[i])]
         if (j - i > 1 or not _name_tail(text, toks, gaps, i)
-                and _keep(text, toks, i, key, gaz, people, prev, locative, lang)) \
+                and _keep(text, toks, i, key, gaz, people, before, lang)) \
                 and not _landmark_owner(text, toks, j, key, lang, gaz) \
                 and not _eponym(text, end, lang) \
                 and not _speaker(text, end, key, prev, locative, lang, gaz):

@@ -30,3 +30,27 @@ def test_a_small_place_name_before_a_verb_of_saying_is_a_person(gaz: Gazetteer,
 def test_a_place_before_a_verb_of_saying_stays_when_placed_or_prominent(
         gaz: Gazetteer, text: str, name: str) -> None:
     assert name in _found(text, gaz)
+
+
+@pytest.mark.parametrize("text", [
+    "Tom Walsh moved here with his wife, Caroline, and their son in May.",
+    "The prize went to her daughter Kristina for the second year.",
+])
+def test_a_given_name_that_names_a_small_place_is_a_person(gaz: Gazetteer, text: str) -> None:
+    assert not {"Caroline", "Kristina"} & set(_found(text, gaz))
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Schools in Barrow, Jackson and Madison counties will close.", "Jackson"),
+    ("The avenue runs between Lakeview and Harrison streets.", "Harrison"),
+    ("She grew up on a farm in Virginia.", "Virginia"),
+    ("Virginia joins 23 other states that offer the plates.", "Virginia"),
+    ("A nurse of Regina won the award.", "Regina"),
+])
+def test_a_given_name_stays_a_place_when_the_text_says_so(gaz: Gazetteer, text: str,
+                                                          name: str) -> None:
+    assert name in _found(text, gaz)
+
+
+def test_a_first_level_unit_before_a_verb_of_saying_is_its_government(gaz: Gazetteer) -> None:
+    assert "Tamil Nadu" in _found("Tamil Nadu said it had written to the Centre.", gaz)
