@@ -59,6 +59,7 @@ _FIRST_CHARACTER_RE = re.compile(r"\S")
 _POSSESSIVE_RE = re.compile(r"['’]s ")
 _CODE_RE = re.compile(r"[A-Z]{2,3}")  # an ISO 3166-2 unit code: "CO", "ON", "NSW"
 _LIST_GAP_RE = re.compile(r"(?:,|/| ([a-z]+)|, ([a-z]+)) ?")  # ", ", " and ", "/"
+_AMPERSANDS = frozenset({" & ", "&"})
 _CURRENCY_AFTER_RE = re.compile(r" ?\$")  # "US$ 2 million", "NZ $40": a currency, not a place
 
 
@@ -222,7 +223,16 @@ def _person_tokens(text: str, toks: _Tokens, gaps: list[list[str] | None], gaz: 
     if people:
         people -= {key for key, start in zip(keys, starts)
                    if key in people and before[start][1]}
-    return people | named
+    return people | named | _speakers(text, toks, gaz, before, lang)
+
+
+def _speakers(text: str, toks: _Tokens, gaz: Gazetteer, before: _Before, lang: Language
+              ) -> set[str]:
+    """Keys of the tokens the article writes before a verb of saying, as a person speaking
+    (see _speaker): "Robertson said" makes "Robertson bought the theatre" a person too."""
+    return {key for key, start, end in zip(toks.keys, toks.starts, toks.ends)
+            if text[end:end + 1] == " " and text[end + 1:end + 2].islower()
+            and _speaker(text, end, key, *before[start], lang, gaz)}
 
 
 def _pieces(keys: Sequence[str], titled: bool, lang: Language) -> Iterator[list[str]]:
@@ -520,6 +530,12 @@ def _prominent(key: str, gaz: Gazetteer, by_name: bool = False) -> bool:
     return hit
 
 
+def _ampersand(text: str, toks: _Tokens, i: int) -> bool:
+    """Whether token i is joined to a capitalised word next to it by an ampersand."""
+    return i + 1 < len(toks.keys) and text[toks.ends[i]:toks.starts[i + 1]] in _AMPERSANDS \
+        or i > 0 and text[toks.ends[i - 1]:toks.starts[i]] in _AMPERSANDS
+
+
 def _major(key: str, gaz: Gazetteer) -> bool:
     """Whether a key names a first-level unit or a prominent place (see _prominent)."""
     return _prominent(key, gaz) or any(c.kind == "adm1" for c in gaz.candidates(key)[:1])
@@ -663,6 +679,8 @@ def _keep(text: str, toks: _Tokens, i: int, key: str, gaz: Gazetteer, people: se
     if gaz.is_given_name(token_key) and not _major(key, gaz) and prev not in lang.connectors \
             and not _cue(text, prev, end, lang) and not _listed(text, toks, i, gaz, lang):
         return False  # "his wife, Caroline,": a given name that names a small place
+    if _ampersand(text, toks, i) and not _major(key, gaz):
+        return False  # "Stevens & Wilkinson", "Parks & Wildlife": a firm's or a body's name
     if word.isupper() and len(word) <= 4:
         return _prominent(key, gaz)  # "NATO" no; "US", "UK" yes
     if gaz.is_common_word(key):  # "Mobile", "Man" (the Isle of) no; "China", "Turkey" yes

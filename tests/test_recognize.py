@@ -54,3 +54,22 @@ def test_a_given_name_stays_a_place_when_the_text_says_so(gaz: Gazetteer, text: 
 
 def test_a_first_level_unit_before_a_verb_of_saying_is_its_government(gaz: Gazetteer) -> None:
     assert "Tamil Nadu" in _found("Tamil Nadu said it had written to the Centre.", gaz)
+
+
+def test_a_name_the_article_shows_speaking_is_a_person_throughout(gaz: Gazetteer) -> None:
+    text = ('"The old cinema was the first with air conditioning," Robertson said. In 2003 '
+            "Robertson bought the building from the bank.")
+    assert "Robertson" not in _found(text, gaz)
+
+
+@pytest.mark.parametrize(("text", "absent"), [
+    ("The council paid Stevens & Wilkinson for the design.", {"Stevens", "Wilkinson"}),
+    ("A warden of the Texas Parks & Wildlife Department came.", {"Parks"}),
+])
+def test_a_name_joined_by_an_ampersand_is_a_firm(gaz: Gazetteer, text: str,
+                                                 absent: set[str]) -> None:
+    assert not absent & set(_found(text, gaz))
+
+
+def test_places_joined_by_an_ampersand_stay(gaz: Gazetteer) -> None:
+    assert {"TIJUANA", "SAN DIEGO"} <= set(_found("TIJUANA & SAN DIEGO, March 29 -- Talks.", gaz))
