@@ -660,6 +660,8 @@ def _keep(text: str, toks: _Tokens, i: int, key: str, gaz: Gazetteer, people: se
         short = bool(toks.clitics[i]) and len(token_key) <= 3
         return prev not in lang.titles and (gaz.is_demonym(key)
                                             or _notable(key, gaz, lang, short, told))
+    if token_key in lang.org_words:
+        return False  # "the University of Iowa": an organisation's word is no place alone
     if len(token_key) == 1 or _CURRENCY_AFTER_RE.match(text, end):
         return False  # "D" in "(D-S.C.)"; "US" in "US$2 million"
     if len(token_key) == 2 and not (word.isupper() or text[end:end + 1] == "."):

@@ -73,3 +73,9 @@ def test_a_name_joined_by_an_ampersand_is_a_firm(gaz: Gazetteer, text: str,
 
 def test_places_joined_by_an_ampersand_stay(gaz: Gazetteer) -> None:
     assert {"TIJUANA", "SAN DIEGO"} <= set(_found("TIJUANA & SAN DIEGO, March 29 -- Talks.", gaz))
+
+
+def test_an_organisation_word_alone_is_no_place(gaz: Gazetteer) -> None:
+    # "University" is also a town's name; here it opens the name of a university
+    found = _found("She teaches law at the University of Iowa.", gaz)
+    assert "University" not in found and "Iowa" in found
