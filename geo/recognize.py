@@ -472,6 +472,15 @@ def _speaker(text: str, end: int, key: str, prev: str, locative: bool, lang: Lan
     return not (locative or prev in lang.connectors or _major(key, gaz))
 
 
+def _feature_cue(key: str, prev: str, lang: Language, gaz: Gazetteer) -> str:
+    """"physical" for a name written after an article that a natural feature of the gazetteer
+    bears as its own name ("the Nile", not River Nile state; "the Jordan"), else ""."""
+    if prev not in lang.articles:
+        return ""
+    return "physical" if any(c.kind == "physical" and name_key(c.name) == key
+                             for c in gaz.candidates(key)[:MAX_TOWN_PLACES]) else ""
+
+
 def _cue(text: str, prev: str, end: int, lang: Language) -> str:
     """The feature cue of a name ending at offset ``end`` whose word before is ``prev``."""
     m = _NEXT_WORD_RE.match(text, end)
@@ -794,6 +803,7 @@ def _spans(text: str, gaz: Gazetteer, lang: Language) -> Iterator[Span]:
                     and (acronym := _acronym(text, words[i:j], end)) is not None:
                 acronyms[acronym] = key
             last = Span(start=start, end=end, text=text[start:end], key=key,
-                        role="org" if org else role, cue=_cue(text, prev, end, lang))
+                        role="org" if org else role,
+                        cue=_cue(text, prev, end, lang) or _feature_cue(key, prev, lang, gaz))
             yield last
         i = j

@@ -79,3 +79,13 @@ def test_an_organisation_word_alone_is_no_place(gaz: Gazetteer) -> None:
     # "University" is also a town's name; here it opens the name of a university
     found = _found("She teaches law at the University of Iowa.", gaz)
     assert "University" not in found and "Iowa" in found
+
+
+@pytest.mark.parametrize("text", [
+    "Farmers along the Nile in Sudan lost their crops to the flood.",
+    "He fished in the Nile every morning.",
+])
+def test_a_feature_named_after_the_article_is_the_feature(gaz: Gazetteer, text: str) -> None:
+    # "the Nile" is the river the gazetteer has (geo:nile), not the state of River Nile, Sudan
+    placed = {m.text: m.place.id for m in extract(text, gaz) if m.place}
+    assert placed["Nile"] == "geo:nile"
