@@ -597,6 +597,21 @@ def _coded_unit(text: str, toks: _Tokens, i: int, town: Span | None,
     return None
 
 
+def _coded_country(text: str, toks: _Tokens, i: int, last: Span | None,
+                   gaz: Gazetteer) -> str | None:
+    """The id of the country that token i, an ISO 3166-1 alpha-3 code written after a place
+    and a comma, stands for when one of that place's readings lies in it: "Sydney, NSW, AUS",
+    "Perth, AUS". None when it is not such a code."""
+    word = toks.words[i]
+    if last is None or last.end + 2 != toks.starts[i] or text[last.end] != "," \
+            or len(word) != 3 or not word.isupper() \
+            or (country := gaz.coded_country(toks.keys[i])) is None:
+        return None
+    coded = gaz.place(last.key) if ":" in last.key else None  # a unit read from its code
+    places = (coded,) if coded is not None else gaz.candidates(last.key)[:MAX_TOWN_PLACES]
+    return country.id if any(p.country == country.country for p in places) else None
+
+
 def _name_tail(text: str, toks: _Tokens, gaps: list[list[str] | None], i: int) -> bool:
     """Whether token i ends a name through one particle and a hyphen ("Zor" in "Deir ez-Zor",
     "Mer" in "Boulogne-sur-Mer") that no match starting before it took in: the end of a name
@@ -768,7 +783,8 @@ def _spans(text: str, gaz: Gazetteer, lang: Language) -> Iterator[Span]:
     last: Span | None = None  # the span yielded last
     i = 0
     while i < len(keys):
-        if (unit := _coded_unit(text, toks, i, last, gaz)) is not None:
+        if (unit := _coded_unit(text, toks, i, last, gaz)
+                or _coded_country(text, toks, i, last, gaz)) is not None:
             # its key is the unit's id (see Span): the code names one place, not a name's
             last = Span(start=starts[i], end=ends[i], text=words[i], key=unit, role="name",
                         cue="")

@@ -89,3 +89,21 @@ def test_a_feature_named_after_the_article_is_the_feature(gaz: Gazetteer, text: 
     # "the Nile" is the river the gazetteer has (geo:nile), not the state of River Nile, Sudan
     placed = {m.text: m.place.id for m in extract(text, gaz) if m.place}
     assert placed["Nile"] == "geo:nile"
+
+
+@pytest.mark.parametrize(("text", "town", "town_country", "code", "country_id"), [
+    ("Bushfires reached Sydney, NSW, AUS on Friday.", "Sydney", "AU", "AUS", "iso:AU"),
+    ("Rain fell on Perth, GBR overnight.", "Perth", "GB", "GBR", "iso:GB"),
+    ("The plant in London, CAN will close.", "London", "CA", "CAN", "iso:CA"),
+])
+def test_a_country_s_three_letter_code_after_a_town_is_the_country(
+        gaz: Gazetteer, text: str, town: str, town_country: str, code: str,
+        country_id: str) -> None:
+    placed = {m.text: m.place for m in extract(text, gaz) if m.place}
+    assert placed[code].id == country_id
+    assert placed[town].country == town_country  # and it says which town it is
+
+
+def test_a_three_letter_word_elsewhere_is_no_country_code(gaz: Gazetteer) -> None:
+    # "CAN" names Canada only as a code after a place of Canada
+    assert "CAN" not in _found("YES WE CAN, the crowd in Paris shouted.", gaz)
