@@ -107,3 +107,8 @@ def test_a_country_s_three_letter_code_after_a_town_is_the_country(
 def test_a_three_letter_word_elsewhere_is_no_country_code(gaz: Gazetteer) -> None:
     # "CAN" names Canada only as a code after a place of Canada
     assert "CAN" not in _found("YES WE CAN, the crowd in Paris shouted.", gaz)
+
+
+def test_a_plural_title_s_abbreviation_is_no_place(gaz: Gazetteer) -> None:
+    # "Sens" is also a town in France
+    assert "Sens" not in _found("Sens. Tim Grendell and Bob Gibbs backed the bill.", gaz)
