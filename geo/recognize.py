@@ -4,9 +4,11 @@ Gazetteer-driven: every run of capitalised tokens (or tokens in a script without
 matched, longest first, against the gazetteer's name keys and the demonym table, after a
 proclitic or an ending of the article's language is cut off where that makes a name ("وأربيل",
 "Hewlêrê"). Matches inside organisation names are tagged ``org``; matches that are part of a
-person's name, everyday words ("Mobile", "Council") and stray abbreviations are dropped; a
-state's abbreviation after a town ("Rockford, Ill.") is kept. The words that say so are the
-language's tables (geo/languages/); the code is the same for every language.
+person's name (a given name, a name before "said", "Stevens & Wilkinson"), everyday words
+("Mobile", "Council") and stray abbreviations are dropped; a state's abbreviation or code, or a
+country's alpha-3 code, after a town ("Rockford, Ill.", "Aurora, CO", "Sydney, NSW, AUS") is
+kept. The words that say so are the language's tables (geo/languages/); the code is the same
+for every language.
 """
 
 from __future__ import annotations
@@ -231,7 +233,7 @@ def _speakers(text: str, toks: _Tokens, gaz: Gazetteer, before: _Before, lang: L
     """Keys of the tokens the article writes before a verb of saying, as a person speaking
     (see _speaker): "Robertson said" makes "Robertson bought the theatre" a person too."""
     return {key for key, start, end in zip(toks.keys, toks.starts, toks.ends)
-            if text[end:end + 1] == " " and text[end + 1:end + 2].islower()
+            if text[end + 1:end + 2].islower() and _says(text, end, lang)
             and _speaker(text, end, key, *before[start], lang, gaz)}
 
 
@@ -460,16 +462,20 @@ def _eponym(text: str, end: int, lang: Language) -> bool:
     return m is not None and _word_key(m.group(1)) in lang.eponym_words
 
 
+def _says(text: str, end: int, lang: Language) -> bool:
+    """Whether a verb of saying follows offset ``end`` ("Hopkins said")."""
+    m = _NEXT_WORD_RE.match(text, end)
+    return m is not None and _word_key(m.group(1)) in lang.speech_verbs
+
+
 def _speaker(text: str, end: int, key: str, prev: str, locative: bool, lang: Language,
              gaz: Gazetteer) -> bool:
     """Whether the name ending at offset ``end`` is a person speaking, told by the verb of
     saying after it ("Hopkins said"): unless a word before places it ("a resident of Tyler
-    said") or the name is a country's, a region's or a large city's, whose government speaks
-    ("Beijing said")."""
-    m = _NEXT_WORD_RE.match(text, end)
-    if m is None or _word_key(m.group(1)) not in lang.speech_verbs:
-        return False
-    return not (locative or prev in lang.connectors or _major(key, gaz))
+    said") or the name is a country's, a unit's, a region's or a large city's, whose
+    government speaks ("Beijing said")."""
+    return _says(text, end, lang) and not (locative or prev in lang.connectors
+                                           or _major(key, gaz))
 
 
 def _feature_cue(key: str, prev: str, lang: Language, gaz: Gazetteer) -> str:
