@@ -4,9 +4,11 @@ Gazetteer-driven: every run of capitalised tokens (or tokens in a script without
 matched, longest first, against the gazetteer's name keys and the demonym table, after a
 proclitic or an ending of the article's language is cut off where that makes a name ("وأربيل",
 "Hewlêrê"). Matches inside organisation names are tagged ``org``; matches that are part of a
-person's name, everyday words ("Mobile", "Council") and stray abbreviations are dropped; a
-state's abbreviation after a town ("Rockford, Ill.") is kept. The words that say so are the
-language's tables (geo/languages/); the code is the same for every language.
+person's name (a given name, a name before "said", "Stevens & Wilkinson"), everyday words
+("Mobile", "Council") and stray abbreviations are dropped; a state's abbreviation or code, or a
+country's alpha-3 code, after a town ("Rockford, Ill.", "Aurora, CO", "Sydney, NSW, AUS") is
+kept. The words that say so are the language's tables (geo/languages/); the code is the same
+for every language.
 """
 
 from __future__ import annotations
@@ -62,6 +64,8 @@ _ACRONYM_AFTER_RE = re.compile(r"[ \t]?\(([A-Z]{2,6})\)")
 _FIRST_CHARACTER_RE = re.compile(r"\S")
 _POSSESSIVE_RE = re.compile(r"['’]s ")
 _CODE_RE = re.compile(r"[A-Z]{2,3}")  # an ISO 3166-2 unit code: "CO", "ON", "NSW"
+_LIST_GAP_RE = re.compile(r"(?:,|/| ([a-z]+)|, ([a-z]+)) ?")  # ", ", " and ", "/"
+_AMPERSANDS = frozenset({" & ", "&"})
 _CURRENCY_AFTER_RE = re.compile(r" ?\$")  # "US$ 2 million", "NZ $40": a currency, not a place
 
 
@@ -225,7 +229,16 @@ def _person_tokens(text: str, toks: _Tokens, gaps: list[list[str] | None], gaz: 
     if people:
         people -= {key for key, start in zip(keys, starts)
                    if key in people and before[start][1]}
-    return people | named
+    return people | named | _speakers(text, toks, gaz, before, lang)
+
+
+def _speakers(text: str, toks: _Tokens, gaz: Gazetteer, before: _Before, lang: Language
+              ) -> set[str]:
+    """Keys of the tokens the article writes before a verb of saying, as a person speaking
+    (see _speaker): "Robertson said" makes "Robertson bought the theatre" a person too."""
+    return {key for key, start, end in zip(toks.keys, toks.starts, toks.ends)
+            if text[end + 1:end + 2].islower() and _says(text, end, lang)
+            and _speaker(text, end, key, *before[start], lang, gaz)}
 
 
 def _pieces(keys: Sequence[str], titled: bool, lang: Language) -> Iterator[list[str]]:
@@ -469,6 +482,31 @@ def _eponym(text: str, end: int, lang: Language) -> bool:
     return m is not None and _word_key(m.group(1)) in lang.eponym_words
 
 
+def _says(text: str, end: int, lang: Language) -> bool:
+    """Whether a verb of saying follows offset ``end`` ("Hopkins said")."""
+    m = _NEXT_WORD_RE.match(text, end)
+    return m is not None and _word_key(m.group(1)) in lang.speech_verbs
+
+
+def _speaker(text: str, end: int, key: str, prev: str, locative: bool, lang: Language,
+             gaz: Gazetteer) -> bool:
+    """Whether the name ending at offset ``end`` is a person speaking, told by the verb of
+    saying after it ("Hopkins said"): unless a word before places it ("a resident of Tyler
+    said") or the name is a country's, a unit's, a region's or a large city's, whose
+    government speaks ("Beijing said")."""
+    return _says(text, end, lang) and not (locative or prev in lang.connectors
+                                           or _major(key, gaz))
+
+
+def _feature_cue(key: str, prev: str, lang: Language, gaz: Gazetteer) -> str:
+    """"physical" for a name written after an article that a natural feature of the gazetteer
+    bears as its own name ("the Nile", not River Nile state; "the Jordan"), else ""."""
+    if prev not in lang.articles:
+        return ""
+    return "physical" if any(c.kind == "physical" and name_key(c.name) == key
+                             for c in gaz.candidates(key)[:MAX_TOWN_PLACES]) else ""
+
+
 def _cue(text: str, prev: str, end: int, lang: Language) -> str:
     """The feature cue of a name ending at offset ``end`` whose word before is ``prev``."""
     m = _NEXT_WORD_RE.match(text, end)
@@ -540,6 +578,29 @@ def _prominent(key: str, gaz: Gazetteer, by_name: bool = False) -> bool:
     return hit
 
 
+def _ampersand(text: str, toks: _Tokens, i: int) -> bool:
+    """Whether token i is joined to a capitalised word next to it by an ampersand."""
+    return i + 1 < len(toks.keys) and text[toks.ends[i]:toks.starts[i + 1]] in _AMPERSANDS \
+        or i > 0 and text[toks.ends[i - 1]:toks.starts[i]] in _AMPERSANDS
+
+
+def _major(key: str, gaz: Gazetteer) -> bool:
+    """Whether a key names a first-level unit or a prominent place (see _prominent)."""
+    return _prominent(key, gaz) or any(c.kind == "adm1" for c in gaz.candidates(key)[:1])
+
+
+def _listed(text: str, toks: _Tokens, i: int, gaz: Gazetteer, lang: Language) -> bool:
+    """Whether token i stands in a list next to another place name, after a comma, a slash or
+    a connector ("Barrow, Jackson and Madison counties", "Lakeview and Harrison streets")."""
+    for other, a in ((i - 1, i - 1), (i + 1, i)):  # the neighbour, and the token before the gap
+        if 0 <= other < len(toks.keys) and gaz.has_key(toks.keys[other]):
+            m = _LIST_GAP_RE.fullmatch(text, toks.ends[a], toks.starts[a + 1])
+            word = m and (m[1] or m[2])
+            if m is not None and (not word or word in lang.connectors):
+                return True
+    return False
+
+
 def _well_known(key: str, gaz: Gazetteer) -> bool:
     """Whether a key names a country, first-level unit, region or city of a million or more:
     such a name inside a run of capitals is a place, not part of a person's name."""
@@ -573,6 +634,21 @@ def _coded_unit(text: str, toks: _Tokens, i: int, town: Span | None,
         if place.admin1 == f"iso:{place.country}-{word}":
             return place.admin1
     return None
+
+
+def _coded_country(text: str, toks: _Tokens, i: int, last: Span | None,
+                   gaz: Gazetteer) -> str | None:
+    """The id of the country that token i, an ISO 3166-1 alpha-3 code written after a place
+    and a comma, stands for when one of that place's readings lies in it: "Sydney, NSW, AUS",
+    "Perth, AUS". None when it is not such a code."""
+    word = toks.words[i]
+    if last is None or last.end + 2 != toks.starts[i] or text[last.end] != "," \
+            or len(word) != 3 or not word.isupper() \
+            or (country := gaz.coded_country(toks.keys[i])) is None:
+        return None
+    coded = gaz.place(last.key) if ":" in last.key else None  # a unit read from its code
+    places = (coded,) if coded is not None else gaz.candidates(last.key)[:MAX_TOWN_PLACES]
+    return country.id if any(p.country == country.country for p in places) else None
 
 
 def _name_tail(text: str, toks: _Tokens, gaps: list[list[str] | None], i: int) -> bool:
@@ -635,10 +711,11 @@ def _opens_sentence(text: str, start: int) -> bool:
 
 
 def _keep(text: str, toks: _Tokens, i: int, key: str, gaz: Gazetteer, people: set[str],
-          prev: str, locative: bool, lang: Language) -> bool:
+          before: _Before, lang: Language) -> bool:
     """Whether a one-token match (token i, name key ``key``) is a place and not a person, an
     abbreviation or a word."""
     word, end, token_key = toks.words[i], toks.ends[i], toks.keys[i]
+    prev, locative = before[toks.starts[i] - len(toks.clitics[i])]
     if token_key in lang.stop_words or token_key in lang.titles:
         return False
     if lang.caseless:
@@ -646,6 +723,8 @@ def _keep(text: str, toks: _Tokens, i: int, key: str, gaz: Gazetteer, people: se
         short = bool(toks.clitics[i]) and len(token_key) <= 3
         return prev not in lang.titles and (gaz.is_demonym(key)
                                             or _notable(key, gaz, lang, short, told))
+    if token_key in lang.org_words:
+        return False  # "the University of Iowa": an organisation's word is no place alone
     if len(token_key) == 1 or _CURRENCY_AFTER_RE.match(text, end):
         return False  # "D" in "(D-S.C.)"; "US" in "US$2 million"
     if len(token_key) == 2 and not (word.isupper() or text[end:end + 1] == "."):
@@ -662,6 +741,11 @@ def _keep(text: str, toks: _Tokens, i: int, key: str, gaz: Gazetteer, people: se
         return _notable(key, gaz, lang, False, _DATELINE_RE.match(text, end) is not None)
     if token_key in people or prev.rstrip(".") in lang.titles:
         return False  # "Jones" after "David Jones"; "Gen. Jordan"
+    if gaz.is_given_name(token_key) and not _major(key, gaz) and prev not in lang.connectors \
+            and not _cue(text, prev, end, lang) and not _listed(text, toks, i, gaz, lang):
+        return False  # "his wife, Caroline,": a given name that names a small place
+    if _ampersand(text, toks, i) and not _major(key, gaz):
+        return False  # "Stevens & Wilkinson", "Parks & Wildlife": a firm's or a body's name
     if word.isupper() and len(word) <= 4:
         return _prominent(key, gaz)  # "NATO" no; "US", "UK" yes
     if gaz.is_common_word(key):  # "Mobile", "Man" (the Isle of) no; "China", "Turkey" yes
@@ -751,7 +835,8 @@ def _spans(text: str, gaz: Gazetteer, lang: Language) -> Iterator[Span]:
     last: Span | None = None  # the span yielded last
     i = 0
     while i < len(keys):
-        if (unit := _coded_unit(text, toks, i, last, gaz)) is not None:
+        if (unit := _coded_unit(text, toks, i, last, gaz)
+                or _coded_country(text, toks, i, last, gaz)) is not None:
             # its key is the unit's id (see Span): the code names one place, not a name's
             last = Span(start=starts[i], end=ends[i], text=words[i], key=unit, role="name",
                         cue="")
@@ -779,14 +864,16 @@ def _spans(text: str, gaz: Gazetteer, lang: Language) -> Iterator[Span]:
         locative = locative or lang.caseless and last is not None and last.role == "name" \
             and _listed(text, last.end, start - len(toks.clitics[i]), toks.clitics[i], lang)
         if (j - i > 1 or not _name_tail(text, toks, gaps, i)
-                and _keep(text, toks, i, key, gaz, people, prev, locative, lang)) \
+                and _keep(text, toks, i, key, gaz, people, before, lang)) \
                 and not _landmark_owner(text, toks, j, key, lang, gaz) \
-                and not _eponym(text, end, lang):
+                and not _eponym(text, end, lang) \
+                and not _speaker(text, end, key, prev, locative, lang, gaz):
             org = _is_org(text, toks, gaps, i, j, prev, lang, gaz)
             if j - i > 1 and not org and role == "name" \
                     and (acronym := _acronym(text, words[i:j], end)) is not None:
                 acronyms[acronym] = key
             last = Span(start=start, end=end, text=text[start:end], key=key,
-                        role="org" if org else role, cue=_cue(text, prev, end, lang))
+                        role="org" if org else role,
+                        cue=_cue(text, prev, end, lang) or _feature_cue(key, prev, lang, gaz))
             yield last
         i = j

@@ -104,6 +104,7 @@ def test_parsed_tables_are_cached_in_one_file_per_folder(tmp_path: Path,
     (folder / "demonyms.tsv").write_text("", encoding="utf-8")
     (folder / "common.tsv").write_text("a\n", encoding="utf-8")
     (folder / "given.tsv").write_text("mary\n", encoding="utf-8")
+    (folder / "codes.tsv").write_text("", encoding="utf-8")
     (folder / "curated.tsv").write_text("", encoding="utf-8")
     assert store._tables(folder)[3] == {"a"}
     assert store._tables(folder)[4] == {"mary"}
@@ -124,7 +125,7 @@ def test_place_ids_are_held_once_whatever_names_lead_to_them(tmp_path: Path,
     (folder / "names.tsv").write_text("a\tx:1\nalpha\tx:1\nb\tx:1,x:2\nbeta\tx:1,x:2\n"
                                       "a b\tx:2\n", encoding="utf-8")
     (folder / "demonyms.tsv").write_text("ay\tx:1\n", encoding="utf-8")
-    for name in ("common.tsv", "given.tsv", "curated.tsv"):
+    for name in ("common.tsv", "given.tsv", "codes.tsv", "curated.tsv"):
         (folder / name).write_text("", encoding="utf-8")
     for _ in ("parsed", "from the cache"):
         rows, names, demonyms, *_, firsts, _curated = store._tables(folder)

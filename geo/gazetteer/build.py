@@ -410,6 +410,16 @@ def _write_keys(path: Path, keys: set[str]) -> int:
     return len(keys)
 
 
+def _write_codes(out: Path, gnc: Path, places: dict[str, Entry]) -> int:
+    """Write the countries' ISO 3166-1 alpha-3 codes ("aus" -> iso:AU), for "Sydney, NSW, AUS";
+    their number."""
+    raw = json.loads((gnc / "countries.json").read_text(encoding="utf-8"))
+    codes = {name_key(c["iso3"]): f"iso:{iso}" for iso, c in raw.items()
+             if c.get("iso3") and f"iso:{iso}" in places}
+    write_atomic(out / "codes.tsv", "".join(f"{k}\t{v}\n" for k, v in sorted(codes.items())))
+    return len(codes)
+
+
 def _demonym_tables() -> list[Path]:
     """The authored demonym tables: English's here, every language's in its folder."""
     return [AUTHORED / "demonyms.tsv",
@@ -556,6 +566,7 @@ def build(out: Path, cache: Path) -> dict[str, int]:
         counts[kind] = sum(e.kind == kind for e in ordered)
     counts["shapes"] = sum(e.geometry is not None for e in ordered)
     _write_demonyms(out, places)
+    counts["country_codes"] = _write_codes(out, gnc, places)
     counts["context_features"] = _write_context(out, places, iq_adm2)
     _write_basemap(out, countries.values(), adm1)
     _manifest(out, counts, SOURCES)

