@@ -307,13 +307,20 @@ def _acyclic() -> Iterator[None]:
     """Pause the cyclic garbage collector while the map's hundreds of thousands of small
     records (or the seeds folder's thousands) are made: none is part of a cycle (reference
     counting frees them), so each collection would only scan them all again. Extraction runs
-    with the collector on (forked workers inherit its state)."""
+    with the collector on (forked workers inherit its state).
+
+    Those still alive then go to the oldest generation unscanned (``gc.freeze`` and
+    ``gc.unfreeze``, when nothing else holds objects frozen): else the first allocation after
+    the collector is on again would scan every one of them."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if enabled:
+            if not gc.get_freeze_count():
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()
 
 
