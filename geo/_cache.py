@@ -125,6 +125,14 @@ def unseal(sealed: str) -> str | None:
     return text
 
 
+def _unseal_bytes(sealed: bytes) -> bytes | None:
+    """:func:`unseal` for bytes: the bytes sealed with the digest of their UTF-8 text."""
+    data, mark, digest = sealed.rpartition(SEAL.encode())
+    if not mark or digest != hashlib.sha256(data).hexdigest().encode() + b"\n":
+        return None
+    return data
+
+
 def _read_sealed(path: Path) -> str | None:
     """The sealed text in ``path``, or None (missing, unreadable, damaged)."""
     try:
@@ -240,7 +248,8 @@ def keep_text(folder: Path, name: str, key: str, text: str) -> None:
     entries = folder / "text"
     for old in entries.glob(f"{name}.*.txt"):
         old.unlink(missing_ok=True)
-    write_atomic(entries / f"{name}.{key}.txt", seal(text))
+    # sealed, so not flushed to disk: one a crash tears is a miss (see store)
+    write_atomic(entries / f"{name}.{key}.txt", seal(text), durable=False)
 
 
 def load_json(folder: Path, name: str, key: str) -> Any:
@@ -298,6 +307,48 @@ def decode_named(value: Any, places: dict[str, Place]
         msg = f"not the sentences of a row of the map: {text!r:.80}"
         raise TypeError(msg)
     return tuple(out), (count, text)
+
+
+def _features_file(folder: Path, key: str) -> Path:
+    return folder / "text" / f"features.{key}.txt"
+
+
+Features = tuple[list[tuple[str, str]], dict[str, bytes]]
+
+
+def load_features(folder: Path, key: str) -> Features:
+    """What :func:`keep_features` kept for ``key``: the articles (id and extraction key, in
+    order) the lines were made from, and each place's line by its id; none when none are
+    kept (or for another key, or damaged)."""
+    try:
+        data = _unseal_bytes(_features_file(folder, key).read_bytes())
+    except OSError:
+        data = None
+    if not data:
+        return [], {}
+    head, _, body = data.partition(b"\n")
+    try:
+        kept = json.loads(head)
+        lines = body.split(b"\n") if body else []
+        if len(lines) != len(kept["places"]):
+            return [], {}
+        return [(a, k) for a, k in kept["articles"]], dict(zip(kept["places"], lines))
+    except (ValueError, TypeError, KeyError):
+        return [], {}
+
+
+def keep_features(folder: Path, key: str, articles: Iterable[tuple[str, str]],
+                  lines: dict[str, bytes]) -> None:
+    """Keep each place's line of ``places.geojson`` (UTF-8, no newline) by its id, made from
+    ``articles`` (id and extraction key, in order), under ``key``; only the latest key is
+    kept."""
+    head = json.dumps({"articles": list(articles), "places": list(lines)}).encode()
+    data = head + b"\n" + b"\n".join(lines.values())
+    for old in (folder / "text").glob("features.*.txt"):
+        old.unlink(missing_ok=True)
+    digest = hashlib.sha256(data).hexdigest()
+    # sealed, so not flushed to disk (see store)
+    write_atomic(_features_file(folder, key), data + f"{SEAL}{digest}\n".encode(), durable=False)
 
 
 def _rows_file(folder: Path, key: str) -> Path:
@@ -376,11 +427,12 @@ def outputs_current(folder: Path, key: str, outputs: Iterable[Path]) -> dict[str
     return summary
 
 
-def stamp_outputs(folder: Path, key: str, written: dict[Path, str],
+def stamp_outputs(folder: Path, key: str, written: dict[Path, bytes],
                   summary: dict[str, Any]) -> None:
-    """Record that the outputs now hold ``written``, the texts inputs with this ``key`` give,
+    """Record that the outputs now hold ``written``, the bytes inputs with this ``key`` give,
     and what the build found (``summary``, JSON), to report when nothing changed."""
-    files = {p.name: hashlib.sha256(text.encode("utf-8")).hexdigest()
-             for p, text in written.items()}
+    files = {p.name: hashlib.sha256(data).hexdigest() for p, data in written.items()}
+    # not flushed to disk: a stamp a crash tears or loses is not JSON, or does not match the
+    # outputs' hashes, and the next build renders them again
     write_atomic(folder / STAMP, json.dumps({"key": key, "files": files, "summary": summary},
-                                            sort_keys=True, ensure_ascii=False))
+                                            sort_keys=True, ensure_ascii=False), durable=False)

@@ -51,30 +51,45 @@ _NEXT_FEATURE = ', {"geometry": '  # between two place features of one json.dump
 
 
 def places_text(features: Sequence[dict[str, Any]], geometries: Sequence[str] = ()) -> str:
-    """:func:`dumps` of a collection of these place features (see :func:`place_feature`), in
-    one ``json.dumps`` call rather than one per feature; each geometry that is RAW_GEOMETRY
-    is replaced by the next text of ``geometries`` (a geometry's :func:`feature_text`).
+    """:func:`dumps` of a collection of these place features (see :func:`feature_lines`)."""
+    return join_features(feature_lines(features, geometries))
+
+
+def feature_lines(features: Sequence[dict[str, Any]], geometries: Sequence[str] = ()
+                  ) -> list[str]:
+    """Each place feature's line of :func:`dumps` (see :func:`place_feature`), made in one
+    ``json.dumps`` call rather than one per feature; each geometry that is RAW_GEOMETRY is
+    replaced by the next text of ``geometries`` (a geometry's :func:`feature_text`).
 
     Raises
     ------
     ValueError
         If ``geometries`` are not as many as the features' RAW_GEOMETRY.
     """
+    if not features:
+        return []
     body = json.dumps(list(features), ensure_ascii=False, sort_keys=True)[1:-1]
     # a place feature's first key is "geometry" (its keys are sorted) and nothing inside one
     # is a list of objects; and a quote in a string is escaped: so this marks where each
-    # feature begins but the first, and nothing else
-    body = body.replace("}" + _NEXT_FEATURE, "},\n" + _NEXT_FEATURE[2:])
+    # feature begins but the first, and nothing else (a string holds no raw newline)
+    body = body.replace("}" + _NEXT_FEATURE, "}\n" + _NEXT_FEATURE[2:])
     pieces = body.split(feature_text(RAW_GEOMETRY))
     if len(pieces) != len(geometries) + 1:
         msg = f"{len(pieces) - 1} geometries to fill, {len(geometries)} given"
         raise ValueError(msg)
-    filled = "".join(p + g for p, g in zip(pieces, [*geometries, ""], strict=True))
-    return join_features([filled] if features else [])
+    return "".join(p + g for p, g in zip(pieces, [*geometries, ""], strict=True)).split("\n")
+
+
+_HEAD, _TAIL = '{"type": "FeatureCollection", "features": [', "]}\n"
 
 
 def join_features(lines: Iterable[str]) -> str:
     """The FeatureCollection text of :func:`dumps` from its features' lines."""
-    head = '{"type": "FeatureCollection", "features": ['
     feats = ",\n".join(lines)
-    return head + ("\n" + feats + "\n" if feats else "") + "]}\n"
+    return _HEAD + ("\n" + feats + "\n" if feats else "") + _TAIL
+
+
+def join_feature_bytes(lines: Iterable[bytes]) -> bytes:
+    """:func:`join_features` of UTF-8 lines, as UTF-8."""
+    feats = b",\n".join(lines)
+    return _HEAD.encode() + (b"\n" + feats + b"\n" if feats else b"") + _TAIL.encode()

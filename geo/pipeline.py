@@ -204,7 +204,9 @@ def _resolve(settings: Settings, seeds: _Seeds, found: dict[str, tuple[Mention, 
             continue
         _cache.store(folder, seeds.keys[art.id], got)
         found[art.id] = got
-    results = tuple(ArticleResult(a, m) for a in seeds.good if (m := found.get(a.id)) is not None)
+    with _acyclic():
+        results = tuple(ArticleResult(a, m) for a in seeds.good
+                        if (m := found.get(a.id)) is not None)
     # names the gazetteer lacks, placed by the geocoder's answers (kept, or asked when the
     # settings name a geocoder); after the cache, which holds the gazetteer's extraction only
     results = geocode.place_unresolved(results, settings)
@@ -284,18 +286,18 @@ def _map_corpus(settings: Settings, seeds: _Seeds, *, progress: Track | None,
     seeds = _with_texts(settings, seeds, [a for a in seeds.good if found.get(a.id, ()) is None])
     corpus = _resolve(settings, seeds, {a.id: found.get(a.id, ()) for a in seeds.good},
                       progress=progress, jobs=jobs)
-    lines = {}
-    for key, r in zip(corpus.keys, corpus.results, strict=True):
-        if r.article.id not in named:
-            lines[key] = _cache.encode_named(aggregate.named(r.mentions,
-                                                             min_score=settings.min_score))
-            named[r.article.id] = _cache.decode_named(lines[key], places)
-        else:
-            lines[key] = rows[key]
-    if lines.keys() != rows.keys():
-        _cache.keep_rows(folder, rows_key, lines, kept=rows)
-    ids = [r.article.id for r in corpus.results]
     with _acyclic():
+        lines = {}
+        for key, r in zip(corpus.keys, corpus.results, strict=True):
+            if r.article.id not in named:
+                lines[key] = _cache.encode_named(aggregate.named(r.mentions,
+                                                                 min_score=settings.min_score))
+                named[r.article.id] = _cache.decode_named(lines[key], places)
+            else:
+                lines[key] = rows[key]
+        if lines.keys() != rows.keys():
+            _cache.keep_rows(folder, rows_key, lines, kept=rows)
+        ids = [r.article.id for r in corpus.results]
         mapped = aggregate.places_of((a, named[a][0]) for a in ids)
     return seeds, corpus, _Map(mapped, {a: named[a][1] for a in ids})
 
@@ -303,14 +305,22 @@ def _map_corpus(settings: Settings, seeds: _Seeds, *, progress: Track | None,
 @contextmanager
 def _acyclic() -> Iterator[None]:
     """Pause the cyclic garbage collector while the map's hundreds of thousands of small
-    records are made: none is part of a cycle (reference counting frees them), so each
-    collection would only scan them all again."""
+    records (or the seeds folder's thousands) are made: none is part of a cycle (reference
+    counting frees them), so each collection would only scan them all again. Extraction runs
+    with the collector on (forked workers inherit its state).
+
+    Those still alive then go to the oldest generation unscanned (``gc.freeze`` and
+    ``gc.unfreeze``, when nothing else holds objects frozen): else the first allocation after
+    the collector is on again would scan every one of them."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if enabled:
+            if not gc.get_freeze_count():
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()
 
 
@@ -458,9 +468,60 @@ def _regions(settings: Settings, mapped: Sequence[MappedPlace],
     return render.merged(mapped, parts)
 
 
-def _places_text(settings: Settings, mapped: Sequence[MappedPlace], shape_of: ShapeOf) -> str:
-    """``places.geojson``: as ``geojson.dumps`` writes it, with each polygon's text kept in
-    the cache for the same code and gazetteer (dumping thousands of polygons is most of it)."""
+def _places_text(settings: Settings, mapped: Sequence[MappedPlace], shape_of: ShapeOf,
+                 shown: Sequence[tuple[str, str]]) -> bytes:
+    """``places.geojson`` (UTF-8) of the places of the articles ``shown`` (id and extraction
+    key), as ``geojson.dumps`` writes it.
+
+    When the lines kept in the cache were made from articles all still shown, in the same
+    order, with only new ones among them (articles added), a place none of the new articles
+    names keeps its line, which nothing else can have changed; the other lines are made
+    anew."""
+    folder = _cache.cache_dir(settings.out_dir)
+    key = _features_key(settings)
+    before, kept = _cache.load_features(folder, key)
+    new = _added(before, shown)
+    lines: dict[str, bytes] = {}
+    fresh: list[MappedPlace] = []
+    for mp in mapped:
+        pid = mp.place.id
+        line = None if new is None else kept.get(pid)
+        if line is None or (new and any(a in new for a in mp.articles)):
+            fresh.append(mp)
+        else:
+            lines[pid] = line
+    made = _feature_lines(settings, fresh, shape_of)
+    lines.update((mp.place.id, line.encode()) for mp, line in zip(fresh, made, strict=True))
+    ordered = {mp.place.id: lines[mp.place.id] for mp in mapped}
+    if fresh or len(kept) != len(ordered) or before != list(shown):
+        _cache.keep_features(folder, key, shown, ordered)
+    return geojson.join_feature_bytes(ordered.values())
+
+
+def _features_key(settings: Settings) -> str:
+    """What a place's line of ``places.geojson`` depends on besides its articles: the code,
+    gazetteer and packages, the score a mention needs, and the geocoder's kept answers."""
+    answers = overlay.geocoded_path(settings.gazetteer_dir)
+    fp = _cache.render_fingerprint(settings.gazetteer_dir)
+    held = _cache.file_hash(answers) if answers.exists() else None
+    return hashlib.sha256(f"{fp}\0{settings.min_score!r}\0{held}".encode()).hexdigest()
+
+
+def _added(before: Sequence[tuple[str, str]], now: Sequence[tuple[str, str]]
+           ) -> frozenset[str] | None:
+    """The ids of the articles ``now`` holds beyond ``before`` (both id and extraction key, in
+    order), when ``before`` is what ``now`` holds without them; else None."""
+    earlier = set(before)
+    if [a for a in now if a in earlier] != list(before):
+        return None
+    return frozenset(aid for aid, key in now if (aid, key) not in earlier)
+
+
+def _feature_lines(settings: Settings, mapped: Sequence[MappedPlace],
+                   shape_of: ShapeOf) -> list[str]:
+    """Each place's line of ``places.geojson``, with each polygon's text kept in the cache for
+    the same code and gazetteer (dumping thousands of polygons is most of a first build's
+    work here)."""
     folder = _cache.cache_dir(settings.out_dir)
     key = _cache.render_fingerprint(settings.gazetteer_dir)
     kept = _cache.load_json(folder, "polygons", key)
@@ -479,12 +540,12 @@ def _places_text(settings: Settings, mapped: Sequence[MappedPlace], shape_of: Sh
             features.append(geojson.place_feature(mp, lambda _: None))
     if new:
         _cache.keep_json(folder, "polygons", key, texts)
-    return geojson.places_text(features, polygons)
+    return geojson.feature_lines(features, polygons)
 
 
-def _outputs(settings: Settings, view: _Map, shown: Sequence[Article]) -> dict[Path, str]:
-    """The text of each output file. The gazetteer is loaded only if a polygon or the context
-    layers are not in the cache."""
+def _outputs(settings: Settings, view: _Map, corpus: Corpus) -> dict[Path, bytes]:
+    """The bytes of each output file (UTF-8). The gazetteer is loaded only if a polygon or the
+    context layers are not in the cache."""
     folder = _cache.cache_dir(settings.out_dir)
     fp = _cache.render_fingerprint(settings.gazetteer_dir)
 
@@ -501,14 +562,16 @@ def _outputs(settings: Settings, view: _Map, shown: Sequence[Article]) -> dict[P
         context_text = geojson.dumps(context())
         _cache.keep_text(folder, "context", fp, context_text)
     mapped = view.places
+    shown = [r.article for r in corpus.results]
     page = render.render(mapped, articles=shown, shape_of=shape_of, sentences=view.sentences,
                          skeleton=_skeleton(settings, context),
                          regions=_regions(settings, mapped, shape_of))
+    keys = [(a.id, key) for a, key in zip(shown, corpus.keys, strict=True)]
     paths = [settings.out_dir / name for name in OUTPUT_NAMES]
     return {
-        paths[0]: _places_text(settings, mapped, shape_of),
-        paths[1]: context_text,
-        paths[2]: page,
+        paths[0]: _places_text(settings, mapped, shape_of, keys),
+        paths[1]: context_text.encode(),
+        paths[2]: page.encode(),
     }
 
 
@@ -536,7 +599,8 @@ def build(settings: Settings, *, progress: Track | None = None,
             _write(settings, corpus, _Map(mapped), paths)
             return _built(corpus, mapped, paths, seconds=time.perf_counter() - t0)
         geocoding = _geocoding(settings)
-        seeds = _read(settings, stamps=not geocoding)  # the geocoder needs every text
+        with _acyclic():
+            seeds = _read(settings, stamps=not geocoding)  # the geocoder needs every text
         key = _render_key(settings, seeds)
         # with a geocoder named, the build asks it about what it could not answer before
         summary = None if settings.geocoder else _cache.outputs_current(folder, key, paths)
@@ -568,10 +632,10 @@ def build(settings: Settings, *, progress: Track | None = None,
 
 
 def _write(settings: Settings, corpus: Corpus, view: _Map,
-           paths: Sequence[Path]) -> dict[Path, str]:
-    """Write the outputs of ``corpus`` and its map; the texts written."""
+           paths: Sequence[Path]) -> dict[Path, bytes]:
+    """Write the outputs of ``corpus`` and its map; the bytes written."""
     with _acyclic():
-        texts = _outputs(settings, view, [r.article for r in corpus.results])
+        texts = _outputs(settings, view, corpus)
     remove_leftovers(paths)
     write_all_atomic(texts)
     return texts
@@ -629,7 +693,7 @@ def add(settings: Settings, sources: Sequence[str], *, stdin: Callable[[], bytes
     items = articles.incoming(sources, stdin=stdin)
     # one add at a time per seeds folder: the check for an article already there and the copy
     # go together, so three simultaneous adds of one article store it once
-    with build_lock(settings.seeds_dir, name=ADD_LOCK, on_wait=on_wait):
+    with build_lock(settings.seeds_dir, name=ADD_LOCK, on_wait=on_wait), _acyclic():
         done = articles.add(items, settings.seeds_dir, max_bytes=settings.max_article_bytes)
     if not any(a.status == "added" for a in done):
         return done, None

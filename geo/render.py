@@ -21,6 +21,7 @@ import html
 import json
 import math
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
@@ -76,8 +77,9 @@ def quantile_classes(counts: Sequence[int], *, quantiles: Sequence[float] = QUAN
 
 
 def class_of(mentions: int, classes: Sequence[int]) -> int:
-    """The number of the class ``mentions`` falls in (0 for the lowest)."""
-    return max(sum(1 for low in classes if mentions >= low) - 1, 0)
+    """The number of the class ``mentions`` falls in (0 for the lowest); ``classes`` are
+    sorted, as :func:`quantile_classes` gives them."""
+    return max(bisect_right(classes, mentions) - 1, 0)
 
 
 def radii(n: int) -> tuple[float, ...]:

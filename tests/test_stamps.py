@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from geo import articles, pipeline
+from geo.geojson import ShapeOf
+from geo.records import MappedPlace
 from geo.settings import Settings
 
 ARTICLES = {  # written here; place names of the bundled seed's region
@@ -90,6 +92,26 @@ def test_outputs_after_adding_and_removing_equal_a_build_from_scratch(
     (seeds / "a.txt").unlink()
     pipeline.build(settings)
     assert _outputs(settings) == _fresh(settings, tmp_path, "fresh-removed")
+
+
+def test_an_added_article_makes_only_the_lines_of_the_places_it_names(
+        seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = Settings(seeds_dir=seeds, out_dir=tmp_path / "maps")
+    pipeline.build(settings)
+    # between b.md and c.txt by name; Sinjar and Erbil are on the map already, Mosul is new
+    (seeds / "b0.txt").write_text("Convoy to Sinjar\n\nA convoy left Erbil for Sinjar and "
+                                  "Mosul.", "utf-8")
+    made: list[str] = []
+    real = pipeline._feature_lines
+
+    def recorded(settings: Settings, mapped: list[MappedPlace], shape_of: ShapeOf) -> list[str]:
+        made.extend(mp.place.name for mp in mapped)
+        return real(settings, mapped, shape_of)
+
+    monkeypatch.setattr(pipeline, "_feature_lines", recorded)
+    pipeline.build(settings)
+    assert sorted(made) == ["Erbil", "Mosul", "Sinjār"]  # as the gazetteer spells them
+    assert _outputs(settings) == _fresh(settings, tmp_path, "fresh")
 
 
 def test_an_edit_that_keeps_the_size_and_modification_time_is_seen(
