@@ -28,7 +28,7 @@ from geo.aggregate import Named
 from geo.articles import Added, Known, Repaired, Skipped
 from geo.errors import ArticleError, InputError
 from geo.gazetteer import overlay
-from geo.gazetteer.store import Gazetteer, load
+from geo.gazetteer.store import Gazetteer, context_layers, load
 from geo.geojson import AREA_KINDS, ShapeOf
 from geo.recognize import spans
 from geo.records import Article, ArticleResult, MappedPlace, Mention, Place
@@ -454,20 +454,16 @@ def _forks(seeds: _Seeds, jobs: int | None) -> bool:
 
 
 @contextmanager
-def _skeleton_ahead(settings: Settings, *, forks: bool) -> Iterator[Callable[[], None]]:
-    """With ``forks``, when the cache lacks the page's skeleton (which no article changes), a
-    process forked now makes it and keeps it in the cache while the articles are extracted;
-    the callable waits for that process (then ``_skeleton`` finds it kept; if it failed,
-    ``_skeleton`` makes it after all)."""
-    folder = _cache.cache_dir(settings.out_dir)
-    if not forks or _cache.has_text(folder, "skeleton",
-                                    _cache.render_fingerprint(settings.gazetteer_dir)):
+def _skeleton_ahead(settings: Settings, *, jobs: int | None) -> Iterator[Callable[[], None]]:
+    """Unless ``jobs`` is 1 (or the machine has one core), when the cache lacks the page's
+    skeleton (which no article changes), a process forked now makes it and keeps it in the
+    cache while this one reads and extracts the articles; the callable waits for that process
+    (then ``_skeleton`` finds it kept; if it failed, ``_skeleton`` makes it after all)."""
+    if not _fork_skeleton(settings, jobs):
         yield lambda: None
         return
     from geo import parallel
 
-    gazetteer(settings)  # loaded once: the forked processes share it
-    # forked before the workers' pool starts its threads
     ctx = multiprocessing.get_context("fork") if parallel.start_method() else \
         multiprocessing.get_context()
     child = ctx.Process(target=_keep_skeleton, args=(settings,), daemon=True)
@@ -475,15 +471,26 @@ def _skeleton_ahead(settings: Settings, *, forks: bool) -> Iterator[Callable[[],
     try:
         yield child.join
     finally:
-        if child.is_alive():  # the build failed before it waited
+        if child.is_alive():  # the build failed or found its outputs current before it waited
             child.terminate()
         child.join()
 
 
+def _fork_skeleton(settings: Settings, jobs: int | None) -> bool:
+    """Whether the cache lacks the skeleton and the build may use more than one process."""
+    folder = _cache.cache_dir(settings.out_dir)
+    if _cache.has_text(folder, "skeleton", _cache.render_fingerprint(settings.gazetteer_dir)):
+        return False
+    from geo import parallel
+
+    return (jobs or parallel.cores()) > 1
+
+
 def _keep_skeleton(settings: Settings) -> None:
-    """Make the page's skeleton and keep it in the cache (in a process of its own)."""
+    """Make the page's skeleton and keep it in the cache (in a process of its own, which
+    needs only the gazetteer's context layers)."""
     try:
-        _skeleton(settings, gazetteer(settings).context)
+        _skeleton(settings, lambda: context_layers(settings.gazetteer_dir))
     except Exception:  # noqa: BLE001 - the build's own process makes it again and reports why
         os._exit(1)
 
@@ -648,11 +655,11 @@ def build(settings: Settings, *, progress: Track | None = None,
     paths = tuple(out / name for name in OUTPUT_NAMES)
     folder = _cache.cache_dir(out)
     check_folders(settings)  # before the lock, which would write into the seeds folder
-    with build_lock(out, on_wait=on_wait):
+    with build_lock(out, on_wait=on_wait), _skeleton_ahead(settings, jobs=jobs) as ready:
         if mentions is not None:  # no seeds folder: nothing to compare with or to cache
             corpus = mapped_corpus(settings, mentions, metadata)
             mapped = aggregate.places(corpus.results, min_score=settings.min_score)
-            _write(settings, corpus, _Map(mapped), paths)
+            _write(settings, corpus, _Map(mapped), paths, ready=ready)
             return _built(corpus, mapped, paths, seconds=time.perf_counter() - t0)
         geocoding = _geocoding(settings)
         seeds = _read(settings, stamps=not geocoding)  # the geocoder needs every text
@@ -666,14 +673,13 @@ def build(settings: Settings, *, progress: Track | None = None,
         # map alone needs only what each article gives it, read from one smaller file
         unread = seeds.unread
         forks = _forks(seeds, jobs)
-        with _skeleton_ahead(settings, forks=forks) as ready:
-            if geocoding:
-                corpus = _resolve(settings, seeds, _extractions(settings, seeds),
-                                  progress=progress, jobs=jobs)
-                view = _Map(aggregate.places(corpus.results, min_score=settings.min_score))
-            else:
-                seeds, corpus, view = _map_corpus(settings, seeds, progress=progress, jobs=jobs)
-            texts = _write(settings, corpus, view, paths, ready=ready, forks=forks)
+        if geocoding:
+            corpus = _resolve(settings, seeds, _extractions(settings, seeds),
+                              progress=progress, jobs=jobs)
+            view = _Map(aggregate.places(corpus.results, min_score=settings.min_score))
+        else:
+            seeds, corpus, view = _map_corpus(settings, seeds, progress=progress, jobs=jobs)
+        texts = _write(settings, corpus, view, paths, ready=ready, forks=forks)
         mapped = view.places
         failed = sorted(set(corpus.skipped) - set(seeds.skipped), key=lambda s: s.path)
         # a geocoder may have kept new answers, and an article read after all may have
