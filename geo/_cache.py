@@ -243,6 +243,11 @@ def load_text(folder: Path, name: str, key: str) -> str | None:
     return _read_sealed(folder / "text" / f"{name}.{key}.txt")
 
 
+def has_text(folder: Path, name: str, key: str) -> bool:
+    """Whether a text is kept under ``name`` for ``key`` (it may still be damaged)."""
+    return (folder / "text" / f"{name}.{key}.txt").is_file()
+
+
 def keep_text(folder: Path, name: str, key: str, text: str) -> None:
     """Keep ``text`` under ``name`` for ``key``; only the latest key of each name is kept."""
     entries = folder / "text"

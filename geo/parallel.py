@@ -82,10 +82,19 @@ def worker_gazetteer(folder: str | Path | None = None) -> Gazetteer:
     return load(Path(folder) if folder is not None else Settings().gazetteer_dir)
 
 
+Found = list[tuple[int, str, str, list[Mention]]]  # label, article key, language, mentions
+
+
 def extract_rows(part: Batch, gaz: Gazetteer) -> Extracted:
     """Extract every article of a partition; one that fails (or whose text is not a string) is
     listed in ``failed`` and the others go on."""
-    found: list[tuple[int, str, str, list[Any]]] = []
+    found, failed = _found(part, gaz)
+    return Extracted(corpus.mention_columns(found), tuple(failed), os.getpid(), memory_mb())
+
+
+def _found(part: Batch, gaz: Gazetteer) -> tuple[Found, list[tuple[int, str]]]:
+    """Each article's mentions, and the articles that failed (label, reason)."""
+    found: Found = []
     failed: list[tuple[int, str]] = []
     for i, (label, ident, text) in enumerate(zip(part.labels, part.ids, part.texts, strict=True)):
         if not isinstance(text, str):
@@ -99,7 +108,7 @@ def extract_rows(part: Batch, gaz: Gazetteer) -> Extracted:
             failed.append((label, reason))
             continue
         found.append((label, corpus.article_key(ident), lang, mentions))
-    return Extracted(corpus.mention_columns(found), tuple(failed), os.getpid(), memory_mb())
+    return found, failed
 
 
 def extract_partition(partition: pd.DataFrame, *,
@@ -159,9 +168,19 @@ def _characters(part: Batch) -> int:
 
 
 Encoder = Callable[[Batch, Extracted], Any]
+# what a worker makes of each article it extracted instead of its mentions (see ``run``):
+# called with its text and mentions, the value (picklable) is what this process receives
+Each = Callable[[str, tuple[Mention, ...]], Any]
 
 
-def _extract_encoded(part: Batch, gaz: Gazetteer, encode: Encoder | None) -> Extracted:
+def _extract_encoded(part: Batch, gaz: Gazetteer, encode: Encoder | None,
+                     each: Each | None = None) -> Extracted:
+    if each is not None:
+        found, failed = _found(part, gaz)
+        texts = dict(zip(part.labels, part.texts, strict=True))
+        values = {label: each(texts[label], tuple(ms)) for label, _, _, ms in found}
+        return Extracted(corpus.mention_columns(()), tuple(failed), os.getpid(), memory_mb(),
+                         encoded=values)
     done = extract_rows(part, gaz)
     if encode is None:
         return done
@@ -169,8 +188,8 @@ def _extract_encoded(part: Batch, gaz: Gazetteer, encode: Encoder | None) -> Ext
                    encoded=encode(part, done))
 
 
-def _work(part: Batch, folder: str, encode: Encoder | None) -> Extracted:
-    return _extract_encoded(part, worker_gazetteer(folder), encode)
+def _work(part: Batch, folder: str, encode: Encoder | None, each: Each | None) -> Extracted:
+    return _extract_encoded(part, worker_gazetteer(folder), encode, each)
 
 
 def arrow_encoded(part: Batch, done: Extracted) -> Any:
@@ -190,10 +209,13 @@ def start_method() -> str | None:
 
 
 def run(parts: Iterable[Batch], *, gazetteer_dir: Path, jobs: int,
-        encode: Encoder | None = None) -> Iterator[tuple[Batch, Extracted]]:
+        encode: Encoder | None = None, each: Each | None = None,
+        ) -> Iterator[tuple[Batch, Extracted]]:
     """Each partition with its extraction, in input order, over ``jobs`` processes; with
     ``encode`` (a module-level function, such as :func:`arrow_encoded`), the worker also
-    encodes the mentions for the output, so that this process only writes them.
+    encodes the mentions for the output, so that this process only writes them; with ``each``
+    (picklable), the worker gives, instead of the mentions, ``each(text, mentions)`` of every
+    article, by label, in ``encoded``.
 
     With more than one, the gazetteer is loaded here first and the workers are forked from
     this process, so each starts with it (elsewhere each worker loads it once).
@@ -201,7 +223,7 @@ def run(parts: Iterable[Batch], *, gazetteer_dir: Path, jobs: int,
     folder = str(gazetteer_dir)
     if jobs == 1:
         gaz = worker_gazetteer(folder)
-        yield from ((part, _extract_encoded(part, gaz, encode)) for part in parts)
+        yield from ((part, _extract_encoded(part, gaz, encode, each)) for part in parts)
         return
     worker_gazetteer(folder)
     gc.freeze()  # the collector would otherwise touch, and so copy, every shared page
@@ -210,7 +232,7 @@ def run(parts: Iterable[Batch], *, gazetteer_dir: Path, jobs: int,
         with ctx.Pool(jobs, initializer=worker_gazetteer, initargs=(folder,)) as pool:
             pending: deque[tuple[Batch, Any]] = deque()
             for part in parts:
-                pending.append((part, pool.apply_async(_work, (part, folder, encode))))
+                pending.append((part, pool.apply_async(_work, (part, folder, encode, each))))
                 if len(pending) >= WINDOW * jobs:
                     done, result = pending.popleft()
                     yield done, result.get()
@@ -343,11 +365,46 @@ def extract_articles(todo: Sequence[Article], *, gazetteer_dir: Path, jobs: int 
     """Each article with its mentions, or the reason its extraction failed, in order, over
     ``jobs`` processes (see :func:`choose_jobs`); ``progress`` wraps the articles as they are
     handed out (a progress bar, say)."""
-    handed = progress(todo) if progress else todo
-    rows = (corpus.Row(a.id, a.text, {"lang": a.lang}) for a in handed)
-    n, parts = choose_jobs(corpus.partitions(rows, on_bad=lambda row: None), jobs)
-    for part, done in run(parts, gazetteer_dir=gazetteer_dir, jobs=n):
+    for part, done in _article_runs(todo, gazetteer_dir=gazetteer_dir, jobs=jobs,
+                                    progress=progress):
         found = corpus.mentions_of(done.mentions, worker_gazetteer(gazetteer_dir))
         failed = dict(done.failed)
         for label in part.labels:
             yield todo[label], failed.get(label) or found.get(label, ())
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    """Why an article's extraction failed."""
+
+    reason: str
+
+
+def map_articles(todo: Sequence[Article], *, each: Each, gazetteer_dir: Path,
+                 jobs: int | None = None,
+                 progress: Callable[[Sequence[Article]], Iterable[Article]] | None = None,
+                 ) -> Iterator[tuple[Article, Any]]:
+    """Each article with what ``each`` (picklable) made of its text and mentions in the worker
+    that extracted it, or :class:`Failed`, in order; as :func:`extract_articles` otherwise."""
+    for part, done in _article_runs(todo, gazetteer_dir=gazetteer_dir, jobs=jobs,
+                                    progress=progress, each=each):
+        failed = dict(done.failed)
+        for label in part.labels:
+            yield todo[label], Failed(failed[label]) if label in failed else done.encoded[label]
+
+
+def _article_runs(todo: Sequence[Article], *, gazetteer_dir: Path, jobs: int | None,
+                  progress: Callable[[Sequence[Article]], Iterable[Article]] | None,
+                  each: Each | None = None) -> Iterator[tuple[Batch, Extracted]]:
+    handed = progress(todo) if progress else todo
+    rows = (corpus.Row(a.id, a.text, {"lang": a.lang}) for a in handed)
+    n, parts = choose_jobs(corpus.partitions(rows, on_bad=lambda row: None), jobs)
+    return run(parts, gazetteer_dir=gazetteer_dir, jobs=n, each=each)
+
+
+def will_fork(todo: Sequence[Article], jobs: int | None) -> bool:
+    """Whether extracting ``todo`` with ``jobs`` would use more than one process (see
+    :func:`choose_jobs`)."""
+    if jobs is not None:
+        return jobs > 1
+    return cores() > 1 and sum(len(a.text) for a in todo) >= LARGE_INPUT

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import multiprocessing
 import os
 import time
 from collections import Counter
@@ -27,7 +28,7 @@ from geo.aggregate import Named
 from geo.articles import Added, Known, Repaired, Skipped
 from geo.errors import ArticleError, InputError
 from geo.gazetteer import overlay
-from geo.gazetteer.store import Gazetteer, load
+from geo.gazetteer.store import Gazetteer, context_layers, load
 from geo.geojson import AREA_KINDS, ShapeOf
 from geo.recognize import spans
 from geo.records import Article, ArticleResult, MappedPlace, Mention, Place
@@ -97,15 +98,39 @@ def gazetteer(settings: Settings) -> Gazetteer:
 
 
 def _extracted(settings: Settings, misses: Sequence[Article], *, jobs: int | None,
-               progress: Track | None) -> Iterable[tuple[Article, tuple[Mention, ...] | str]]:
-    """The mentions of each article (or why its extraction failed); see ``geo.parallel``,
-    imported only when there is something to extract."""
+               progress: Track | None, rows: bool = False) -> Iterator[tuple[Article, Any]]:
+    """The mentions of each article (with ``rows``, its row of the map, see ``_MapRow``), or
+    why its extraction failed; see ``geo.parallel``, imported only when there is something to
+    extract."""
     if not misses:
-        return ()
+        return
     from geo import parallel
 
-    return parallel.extract_articles(misses, gazetteer_dir=settings.gazetteer_dir, jobs=jobs,
-                                     progress=progress)
+    if not rows:
+        yield from parallel.extract_articles(misses, gazetteer_dir=settings.gazetteer_dir,
+                                             jobs=jobs, progress=progress)
+        return
+    each = _MapRow(_cache.cache_dir(settings.out_dir),
+                   _cache.extraction_fingerprint(settings.gazetteer_dir), settings.min_score)
+    for art, got in parallel.map_articles(misses, each=each, gazetteer_dir=settings.gazetteer_dir,
+                                          jobs=jobs, progress=progress):
+        yield art, got.reason if isinstance(got, parallel.Failed) else got
+
+
+@dataclass(frozen=True, slots=True)
+class _MapRow:
+    """What the process that extracted an article makes of it for the map: it keeps the
+    extraction in the cache (under its text's key, as ``_read`` makes it) and gives the
+    article's row of the map (``_cache.encode_named``), so that with several workers the
+    build's own process neither encodes nor writes the entries."""
+
+    folder: Path
+    fingerprint: str
+    min_score: float
+
+    def __call__(self, text: str, mentions: tuple[Mention, ...]) -> list[Any]:
+        _cache.store(self.folder, _cache.text_key(self.fingerprint, text), mentions)
+        return _cache.encode_named(aggregate.named(mentions, min_score=self.min_score))
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,18 +217,25 @@ def _keep_known(settings: Settings, seeds: _Seeds) -> None:
 
 
 def _resolve(settings: Settings, seeds: _Seeds, found: dict[str, tuple[Mention, ...] | None],
-             *, progress: Track | None, jobs: int | None = None) -> Corpus:
+             *, progress: Track | None, jobs: int | None = None,
+             rows: dict[str, Any] | None = None) -> Corpus:
     """The corpus, with the articles ``found`` holds no mentions for extracted (and cached),
-    in ``jobs`` processes (default: every core when there are many; see ``geo.parallel``)."""
+    in ``jobs`` processes (default: every core when there are many; see ``geo.parallel``).
+    With ``rows``, the extracted articles' rows of the map go there, by key, instead of their
+    mentions into the corpus (see ``_MapRow``)."""
     folder = _cache.cache_dir(settings.out_dir)
     skipped = list(seeds.skipped)
     misses = [a for a in seeds.good if found.get(a.id) is None]
-    for art, got in _extracted(settings, misses, jobs=jobs, progress=progress):
+    for art, got in _extracted(settings, misses, jobs=jobs, progress=progress,
+                               rows=rows is not None):
         if isinstance(got, str):  # why its extraction failed
             skipped.append(Skipped(Path(art.path or art.id), got))
-            continue
-        _cache.store(folder, seeds.keys[art.id], got)
-        found[art.id] = got
+        elif rows is not None:
+            rows[seeds.keys[art.id]] = got
+            found[art.id] = ()
+        else:
+            _cache.store(folder, seeds.keys[art.id], got)
+            found[art.id] = got
     with _acyclic():
         results = tuple(ArticleResult(a, m) for a in seeds.good
                         if (m := found.get(a.id)) is not None)
@@ -284,14 +316,15 @@ def _map_corpus(settings: Settings, seeds: _Seeds, *, progress: Track | None,
             if art.id not in named:
                 found[art.id] = _cache.load(folder, key)
     seeds = _with_texts(settings, seeds, [a for a in seeds.good if found.get(a.id, ()) is None])
+    made: dict[str, Any] = {}  # the rows of the articles extracted now
     corpus = _resolve(settings, seeds, {a.id: found.get(a.id, ()) for a in seeds.good},
-                      progress=progress, jobs=jobs)
+                      progress=progress, jobs=jobs, rows=made)
     with _acyclic():
         lines = {}
         for key, r in zip(corpus.keys, corpus.results, strict=True):
             if r.article.id not in named:
-                lines[key] = _cache.encode_named(aggregate.named(r.mentions,
-                                                                 min_score=settings.min_score))
+                lines[key] = made[key] if key in made else _cache.encode_named(
+                    aggregate.named(r.mentions, min_score=settings.min_score))
                 named[r.article.id] = _cache.decode_named(lines[key], places)
             else:
                 lines[key] = rows[key]
@@ -422,6 +455,56 @@ def _skeleton(settings: Settings, context: Callable[[], dict[str, Any]]) -> rend
     return found
 
 
+def _forks(seeds: _Seeds, jobs: int | None) -> bool:
+    """Whether the build uses several processes: ``jobs`` above one, or by default when the
+    articles are many (see ``geo.parallel.choose_jobs``)."""
+    from geo import parallel
+
+    return parallel.will_fork(seeds.good, jobs)
+
+
+@contextmanager
+def _skeleton_ahead(settings: Settings, *, jobs: int | None) -> Iterator[Callable[[], None]]:
+    """Unless ``jobs`` is 1 (or the machine has one core), when the cache lacks the page's
+    skeleton (which no article changes), a process forked now makes it and keeps it in the
+    cache while this one reads and extracts the articles; the callable waits for that process
+    (then ``_skeleton`` finds it kept; if it failed, ``_skeleton`` makes it after all)."""
+    if not _fork_skeleton(settings, jobs):
+        yield lambda: None
+        return
+    from geo import parallel
+
+    ctx = multiprocessing.get_context("fork") if parallel.start_method() else \
+        multiprocessing.get_context()
+    child = ctx.Process(target=_keep_skeleton, args=(settings,), daemon=True)
+    child.start()
+    try:
+        yield child.join
+    finally:
+        if child.is_alive():  # the build failed or found its outputs current before it waited
+            child.terminate()
+        child.join()
+
+
+def _fork_skeleton(settings: Settings, jobs: int | None) -> bool:
+    """Whether the cache lacks the skeleton and the build may use more than one process."""
+    folder = _cache.cache_dir(settings.out_dir)
+    if _cache.has_text(folder, "skeleton", _cache.render_fingerprint(settings.gazetteer_dir)):
+        return False
+    from geo import parallel
+
+    return (jobs or parallel.cores()) > 1
+
+
+def _keep_skeleton(settings: Settings) -> None:
+    """Make the page's skeleton and keep it in the cache (in a process of its own, which
+    needs only the gazetteer's context layers)."""
+    try:
+        _skeleton(settings, lambda: context_layers(settings.gazetteer_dir))
+    except Exception:  # noqa: BLE001 - the build's own process makes it again and reports why
+        os._exit(1)
+
+
 def _label_places(gazetteer_dir: Path) -> Iterator[Place]:
     """The gazetteer's countries, first-level units and cities (the basemap's labels), read
     from its ``places.tsv``."""
@@ -443,29 +526,71 @@ def _name_counts(gazetteer_dir: Path) -> Counter[str]:
     return counts
 
 
-def _regions(settings: Settings, mapped: Sequence[MappedPlace],
-             shape_of: ShapeOf) -> render.Regions:
+@contextmanager
+def _regions(settings: Settings, mapped: Sequence[MappedPlace], shape_of: ShapeOf, *,
+             forks: bool = False) -> Iterator[Callable[[], render.Regions]]:
     """The mentioned regions' polygons, cell by cell (``render.region_groups``): a cell's are
-    kept in the cache for the same regions, code and gazetteer, else simplified again."""
+    kept in the cache for the same regions, code and gazetteer, else simplified again; with
+    ``forks``, the cells to simplify are shared among forked processes, which start at once
+    (this process goes on meanwhile), and the callable gives the polygons when they are done."""
     folder = _cache.cache_dir(settings.out_dir)
     fp = _cache.render_fingerprint(settings.gazetteer_dir)
     kept = _cache.load_json(folder, "regions", fp)
     cells: dict[str, Any] = kept if isinstance(kept, dict) else {}
     number = {mp.place.id: i for i, mp in enumerate(mapped)}
-    parts, now = [], {}
+    parts: dict[str, render.Regions | None] = {}  # by cell, in order; None: to simplify
+    todo: dict[str, list[int]] = {}
     for numbers in render.region_groups(mapped).values():
         ids = [mapped[i].place.id for i in numbers]
         key = hashlib.sha256("\0".join(ids).encode("utf-8", "surrogatepass")).hexdigest()
         try:
-            part = render.Regions(places=tuple(number[pid] for pid in cells[key]["ids"]),
-                                  topology=cells[key]["topology"])
+            parts[key] = render.Regions(places=tuple(number[pid] for pid in cells[key]["ids"]),
+                                        topology=cells[key]["topology"])
         except (TypeError, KeyError):
-            part = render.regions_of(mapped, shape_of, numbers)
-        now[key] = {"ids": [mapped[i].place.id for i in part.places], "topology": part.topology}
-        parts.append(part)
-    if now.keys() != cells.keys():
-        _cache.keep_json(folder, "regions", fp, now)
-    return render.merged(mapped, parts)
+            parts[key], todo[key] = None, numbers
+    with _cells_made(settings, mapped, shape_of, list(todo.values()), forks=forks) as made:
+
+        def finish() -> render.Regions:
+            done = {**parts, **dict(zip(todo, made(), strict=True))}
+            ready = [part for part in done.values() if part is not None]
+            if done.keys() != cells.keys():
+                _cache.keep_json(folder, "regions", fp, {
+                    k: {"ids": [mapped[i].place.id for i in part.places],
+                        "topology": part.topology} for k, part in zip(done, ready, strict=True)})
+            return render.merged(mapped, ready)
+
+        yield finish
+
+
+@contextmanager
+def _cells_made(settings: Settings, mapped: Sequence[MappedPlace], shape_of: ShapeOf,
+                todo: Sequence[Sequence[int]], *, forks: bool
+                ) -> Iterator[Callable[[], list[render.Regions]]]:
+    """``render.regions_of`` each group of ``todo``: here when it is called, or, with
+    ``forks`` and more than one, in a pool of forked processes started now."""
+    if not forks or len(todo) < 2:
+        yield lambda: [render.regions_of(mapped, shape_of, numbers) for numbers in todo]
+        return
+    from geo import parallel
+
+    ctx = multiprocessing.get_context(parallel.start_method())
+    # forked, the workers start with the places and the gazetteer (nothing is pickled)
+    with ctx.Pool(min(parallel.cores(), len(todo)), initializer=_forked_cells,
+                  initargs=(mapped, settings.gazetteer_dir)) as pool:
+        pending = pool.map_async(_cell_regions, todo, chunksize=1)
+        yield lambda: pending.get()
+
+
+_CELLS: list[tuple[Sequence[MappedPlace], Path]] = []  # in a worker of _cells_made
+
+
+def _forked_cells(mapped: Sequence[MappedPlace], gazetteer_dir: Path) -> None:
+    _CELLS.append((mapped, gazetteer_dir))
+
+
+def _cell_regions(numbers: Sequence[int]) -> render.Regions:
+    mapped, gazetteer_dir = _CELLS[-1]
+    return render.regions_of(mapped, load(gazetteer_dir).shape, numbers)
 
 
 def _places_text(settings: Settings, mapped: Sequence[MappedPlace], shape_of: ShapeOf,
@@ -543,9 +668,12 @@ def _feature_lines(settings: Settings, mapped: Sequence[MappedPlace],
     return geojson.feature_lines(features, polygons)
 
 
-def _outputs(settings: Settings, view: _Map, corpus: Corpus) -> dict[Path, bytes]:
-    """The bytes of each output file (UTF-8). The gazetteer is loaded only if a polygon or the
-    context layers are not in the cache."""
+def _outputs(settings: Settings, view: _Map, corpus: Corpus, *,
+             ready: Callable[[], None], forks: bool) -> dict[Path, bytes]:
+    """The bytes of each output file, UTF-8 (``ready`` is called before the skeleton is
+    needed, see ``_skeleton_ahead``; with ``forks``, the regions are simplified in forked
+    processes). The gazetteer is loaded only if a polygon or the context layers are not in the
+    cache."""
     folder = _cache.cache_dir(settings.out_dir)
     fp = _cache.render_fingerprint(settings.gazetteer_dir)
 
@@ -563,16 +691,15 @@ def _outputs(settings: Settings, view: _Map, corpus: Corpus) -> dict[Path, bytes
         _cache.keep_text(folder, "context", fp, context_text)
     mapped = view.places
     shown = [r.article for r in corpus.results]
-    page = render.render(mapped, articles=shown, shape_of=shape_of, sentences=view.sentences,
-                         skeleton=_skeleton(settings, context),
-                         regions=_regions(settings, mapped, shape_of))
     keys = [(a.id, key) for a, key in zip(shown, corpus.keys, strict=True)]
+    with _regions(settings, mapped, shape_of, forks=forks) as regions:
+        places_text = _places_text(settings, mapped, shape_of, keys)
+        ready()
+        page = render.render(mapped, articles=shown, shape_of=shape_of,
+                             sentences=view.sentences, skeleton=_skeleton(settings, context),
+                             regions=regions())
     paths = [settings.out_dir / name for name in OUTPUT_NAMES]
-    return {
-        paths[0]: _places_text(settings, mapped, shape_of, keys),
-        paths[1]: context_text.encode(),
-        paths[2]: page.encode(),
-    }
+    return {paths[0]: places_text, paths[1]: context_text.encode(), paths[2]: page.encode()}
 
 
 def build(settings: Settings, *, progress: Track | None = None,
@@ -592,11 +719,11 @@ def build(settings: Settings, *, progress: Track | None = None,
     paths = tuple(out / name for name in OUTPUT_NAMES)
     folder = _cache.cache_dir(out)
     check_folders(settings)  # before the lock, which would write into the seeds folder
-    with build_lock(out, on_wait=on_wait):
+    with build_lock(out, on_wait=on_wait), _skeleton_ahead(settings, jobs=jobs) as ready:
         if mentions is not None:  # no seeds folder: nothing to compare with or to cache
             corpus = mapped_corpus(settings, mentions, metadata)
             mapped = aggregate.places(corpus.results, min_score=settings.min_score)
-            _write(settings, corpus, _Map(mapped), paths)
+            _write(settings, corpus, _Map(mapped), paths, ready=ready)
             return _built(corpus, mapped, paths, seconds=time.perf_counter() - t0)
         geocoding = _geocoding(settings)
         with _acyclic():
@@ -610,13 +737,14 @@ def build(settings: Settings, *, progress: Track | None = None,
         # the geocoder needs every mention (what the gazetteer matched, placed or not); the
         # map alone needs only what each article gives it, read from one smaller file
         unread = seeds.unread
+        forks = _forks(seeds, jobs)
         if geocoding:
             corpus = _resolve(settings, seeds, _extractions(settings, seeds),
                               progress=progress, jobs=jobs)
             view = _Map(aggregate.places(corpus.results, min_score=settings.min_score))
         else:
             seeds, corpus, view = _map_corpus(settings, seeds, progress=progress, jobs=jobs)
-        texts = _write(settings, corpus, view, paths)
+        texts = _write(settings, corpus, view, paths, ready=ready, forks=forks)
         mapped = view.places
         failed = sorted(set(corpus.skipped) - set(seeds.skipped), key=lambda s: s.path)
         # a geocoder may have kept new answers, and an article read after all may have
@@ -631,11 +759,11 @@ def build(settings: Settings, *, progress: Track | None = None,
     return _built(corpus, mapped, paths, seconds=time.perf_counter() - t0)
 
 
-def _write(settings: Settings, corpus: Corpus, view: _Map,
-           paths: Sequence[Path]) -> dict[Path, bytes]:
-    """Write the outputs of ``corpus`` and its map; the bytes written."""
+def _write(settings: Settings, corpus: Corpus, view: _Map, paths: Sequence[Path], *,
+           ready: Callable[[], None] = lambda: None, forks: bool = False) -> dict[Path, bytes]:
+    """Write the outputs of ``corpus`` and its map (see ``_outputs``); the bytes written."""
     with _acyclic():
-        texts = _outputs(settings, view, corpus)
+        texts = _outputs(settings, view, corpus, ready=ready, forks=forks)
     remove_leftovers(paths)
     write_all_atomic(texts)
     return texts

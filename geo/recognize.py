@@ -57,7 +57,7 @@ _DIGITS_AFTER_RE = re.compile(r" \d+\b|\d+(?!\d)")  # "Kirkuk 24", "Kurdistan24�
 # what follows the number (and its decimals): a per cent sign, or the next one or two words
 _MEASURE_AFTER_RE = re.compile(r"(?:[.,٫]\d+)?[ \t\u00a0]?(?:[%٪]|([^\W\d_]+)(?:[ \t]([^\W\d_]+))?)")
 # between two names joined by "and": the ending of the first (see _cut) and a space
-_LIST_GAP_RE = re.compile(r"[^\W\d_]{0,3}[ \t]?")
+_AND_GAP_RE = re.compile(r"[^\W\d_]{0,3}[ \t]?")
 _SEPARATOR_RE = re.compile(r"[ \t\u00a0]*[-‐–]?[ \t\u00a0]*|\.[ \t\u00a0]*")
 _DATELINE_RE = re.compile(r"[ \t]*(?:\(|[-–—][ \t])")
 _ACRONYM_AFTER_RE = re.compile(r"[ \t]?\(([A-Z]{2,6})\)")
@@ -758,13 +758,13 @@ def _keep(text: str, toks: _Tokens, i: int, key: str, gaz: Gazetteer, people: se
     return True
 
 
-def _listed(text: str, end: int, at: int, clitic: str, lang: Language) -> bool:
+def _after_and(text: str, end: int, at: int, clitic: str, lang: Language) -> bool:
     """Whether the word at offset ``at`` (after its proclitic ``clitic``) follows the name
     ending at ``end`` through "and": "ستوكهولم ومالمو", "سنە و مەهاباد". In a script without
     capitals that tells a place follows, as a locative does: the first name had it. (A comma
     does not: a new clause may start after it, "نزیک پردێ، چوار کەس", four people.)"""
     gap = text[end:at]
-    m = _LIST_GAP_RE.match(gap)
+    m = _AND_GAP_RE.match(gap)
     rest = gap[m.end():] if m else gap
     if not rest:
         return clitic in lang.conjunctions
@@ -862,7 +862,7 @@ def _spans(text: str, gaz: Gazetteer, lang: Language) -> Iterator[Span]:
         start, end = starts[i], ends[j - 1] - trim
         prev, locative = before[start - len(toks.clitics[i])]
         locative = locative or lang.caseless and last is not None and last.role == "name" \
-            and _listed(text, last.end, start - len(toks.clitics[i]), toks.clitics[i], lang)
+            and _after_and(text, last.end, start - len(toks.clitics[i]), toks.clitics[i], lang)
         if (j - i > 1 or not _name_tail(text, toks, gaps, i)
                 and _keep(text, toks, i, key, gaz, people, before, lang)) \
                 and not _landmark_owner(text, toks, j, key, lang, gaz) \

@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from geo import cli, corpus, languages, parallel, pipeline
+from geo import cli, corpus, languages, parallel, pipeline, render
 from geo.gazetteer.store import Gazetteer
 from geo.settings import Settings
 
@@ -251,6 +254,68 @@ def test_build_with_two_jobs_writes_the_same_map(tmp_path: Path) -> None:
     two = pipeline.build(Settings(seeds_dir=seeds, out_dir=tmp_path / "two"), jobs=2)
     assert (one.extracted, two.extracted, two.mentions) == (6, 6, one.mentions)
     assert _outputs(tmp_path / "one") == _outputs(tmp_path / "two")
+
+
+def _cache_files(out: Path) -> dict[str, bytes]:
+    """Every file of a build's cache, by its path in the cache (the build lock and the seeds'
+    stamps, kept once the files are a few seconds old, left out)."""
+    cache = out / ".geo-cache"
+    return {str(p.relative_to(cache)): p.read_bytes() for p in sorted(cache.rglob("*"))
+            if p.is_file() and "lock" not in p.name and not p.name.startswith("seeds.")}
+
+
+@pytest.mark.usefixtures("small_partitions")
+def test_workers_keep_what_one_process_keeps(tmp_path: Path) -> None:
+    seeds = _seeds(tmp_path)
+    pipeline.build(Settings(seeds_dir=seeds, out_dir=tmp_path / "one"), jobs=1)
+    pipeline.build(Settings(seeds_dir=seeds, out_dir=tmp_path / "two"), jobs=2)
+    one, two = _cache_files(tmp_path / "one"), _cache_files(tmp_path / "two")
+    # the workers' extractions, the map's rows, the skeleton the forked process made, the
+    # regions simplified in a pool: byte for byte
+    assert sum(name.startswith("extract/") for name in one) == 6
+    assert len([n for n in one if n.startswith("text/regions.")]) == 1
+    assert one == two
+
+
+def _made_in(log: Path, made: Callable[..., Any]) -> Callable[..., Any]:
+    def logged(*args: Any) -> Any:
+        with log.open("a", encoding="utf-8") as f:
+            f.write(f"{os.getpid()}\n")
+        return made(*args)
+
+    return logged
+
+
+@pytest.mark.usefixtures("small_partitions")
+def test_two_jobs_simplify_the_regions_in_other_processes(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    log = tmp_path / "pids"
+    monkeypatch.setattr(render, "regions_of", _made_in(log, render.regions_of))
+    pipeline.build(Settings(seeds_dir=_seeds(tmp_path), out_dir=tmp_path / "two"), jobs=2)
+    pids = log.read_text(encoding="utf-8").split()
+    assert len(pids) > 1 and str(os.getpid()) not in pids
+
+
+@pytest.mark.usefixtures("small_partitions")
+def test_a_skeleton_process_that_fails_leaves_the_map_whole(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    seeds = _seeds(tmp_path)
+    pipeline.build(Settings(seeds_dir=seeds, out_dir=tmp_path / "one"), jobs=1)
+    monkeypatch.setattr(pipeline, "_keep_skeleton", lambda settings: os._exit(1))
+    pipeline.build(Settings(seeds_dir=seeds, out_dir=tmp_path / "two"), jobs=2)
+    assert _outputs(tmp_path / "one") == _outputs(tmp_path / "two")
+
+
+@pytest.mark.usefixtures("small_partitions")
+def test_adding_to_a_map_built_by_two_jobs(tmp_path: Path) -> None:
+    seeds = _seeds(tmp_path)
+    pipeline.build(Settings(seeds_dir=seeds, out_dir=tmp_path / "two"), jobs=2)
+    (seeds / "mosul.txt").write_text("Floods in Mosul\n\nThe Tigris flooded Mosul.",
+                                     encoding="utf-8")
+    report = pipeline.build(Settings(seeds_dir=seeds, out_dir=tmp_path / "two"))
+    pipeline.build(Settings(seeds_dir=seeds, out_dir=tmp_path / "fresh"), jobs=1)
+    assert (report.extracted, report.cached) == (1, 6)
+    assert _outputs(tmp_path / "two") == _outputs(tmp_path / "fresh")
 
 
 def test_a_map_from_mentions_parquet_equals_the_build(tmp_path: Path,

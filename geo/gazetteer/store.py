@@ -269,14 +269,19 @@ class Gazetteer:
         imported
             Redraw the features an imported boundary file covers (False: the bundled layers).
         """
-        data: dict[str, Any] = json.loads((self.folder / "context.geojson").read_text("utf-8"))
-        return overlay.apply_context(data, self.folder) if imported else data
+        return context_layers(self.folder, imported=imported)
 
     def units(self, country: str, kind: str) -> list[Place]:
         """Every place of one kind ("adm1", "adm2", ...) in a country, in id order."""
         ids = sorted(i for i, row in self._rows.items()
                      if row.split("\t", 3)[1:3] == [kind, country])  # name, kind, country, ...
         return [p for p in map(self.place, ids) if p is not None]
+
+
+def context_layers(folder: Path, *, imported: bool = True) -> dict[str, Any]:
+    """``Gazetteer.context`` of the gazetteer in ``folder``, without loading it."""
+    data: dict[str, Any] = json.loads((folder / "context.geojson").read_text("utf-8"))
+    return overlay.apply_context(data, folder) if imported else data
 
 
 @lru_cache(maxsize=4)
