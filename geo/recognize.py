@@ -711,11 +711,11 @@ def _opens_sentence(text: str, start: int) -> bool:
 
 
 def _keep(text: str, toks: _Tokens, i: int, key: str, gaz: Gazetteer, people: set[str],
-          before: _Before, lang: Language) -> bool:
+          prev: str, locative: bool, lang: Language) -> bool:
     """Whether a one-token match (token i, name key ``key``) is a place and not a person, an
-    abbreviation or a word."""
+    abbreviation or a word; ``prev`` is the word before it, ``locative`` whether that word (or
+    a list it continues) says a place follows."""
     word, end, token_key = toks.words[i], toks.ends[i], toks.keys[i]
-    prev, locative = before[toks.starts[i] - len(toks.clitics[i])]
     if token_key in lang.stop_words or token_key in lang.titles:
         return False
     if lang.caseless:
@@ -864,7 +864,7 @@ def _spans(text: str, gaz: Gazetteer, lang: Language) -> Iterator[Span]:
         locative = locative or lang.caseless and last is not None and last.role == "name" \
             and _after_and(text, last.end, start - len(toks.clitics[i]), toks.clitics[i], lang)
         if (j - i > 1 or not _name_tail(text, toks, gaps, i)
-                and _keep(text, toks, i, key, gaz, people, before, lang)) \
+                and _keep(text, toks, i, key, gaz, people, prev, locative, lang)) \
                 and not _landmark_owner(text, toks, j, key, lang, gaz) \
                 and not _eponym(text, end, lang) \
                 and not _speaker(text, end, key, prev, locative, lang, gaz):
