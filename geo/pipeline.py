@@ -573,8 +573,12 @@ def _cells_made(settings: Settings, mapped: Sequence[MappedPlace], shape_of: Sha
         return
     from geo import parallel
 
-    ctx = multiprocessing.get_context(parallel.start_method())
-    # forked, the workers start with the places and the gazetteer (nothing is pickled)
+    method = parallel.start_method()
+    if method == "fork":
+        # loaded here once, the forked workers share it (else each would load it again) and
+        # start with the places too (nothing is pickled)
+        load(settings.gazetteer_dir)
+    ctx = multiprocessing.get_context(method)
     with ctx.Pool(min(parallel.cores(), len(todo)), initializer=_forked_cells,
                   initargs=(mapped, settings.gazetteer_dir)) as pool:
         pending = pool.map_async(_cell_regions, todo, chunksize=1)
