@@ -125,8 +125,13 @@ def unseal(sealed: str) -> str | None:
     return text
 
 
+def _seal_bytes(data: bytes) -> bytes:
+    """:func:`seal` for bytes (UTF-8 text): the same last line."""
+    return data + f"{SEAL}{hashlib.sha256(data).hexdigest()}\n".encode()
+
+
 def _unseal_bytes(sealed: bytes) -> bytes | None:
-    """:func:`unseal` for bytes: the bytes sealed with the digest of their UTF-8 text."""
+    """:func:`unseal` for bytes: the bytes :func:`_seal_bytes` sealed."""
     data, mark, digest = sealed.rpartition(SEAL.encode())
     if not mark or digest != hashlib.sha256(data).hexdigest().encode() + b"\n":
         return None
@@ -351,9 +356,8 @@ def keep_features(folder: Path, key: str, articles: Iterable[tuple[str, str]],
     data = head + b"\n" + b"\n".join(lines.values())
     for old in (folder / "text").glob("features.*.txt"):
         old.unlink(missing_ok=True)
-    digest = hashlib.sha256(data).hexdigest()
     # sealed, so not flushed to disk (see store)
-    write_atomic(_features_file(folder, key), data + f"{SEAL}{digest}\n".encode(), durable=False)
+    write_atomic(_features_file(folder, key), _seal_bytes(data), durable=False)
 
 
 def _rows_file(folder: Path, key: str) -> Path:
