@@ -591,12 +591,13 @@ def _major(key: str, gaz: Gazetteer) -> bool:
 
 def _listed(text: str, toks: _Tokens, i: int, gaz: Gazetteer, lang: Language) -> bool:
     """Whether token i stands in a list next to another place name, after a comma, a slash or
-    a connector ("Barrow, Jackson and Madison counties", "Lakeview and Harrison streets")."""
+    the language's "and" ("Barrow, Jackson and Madison counties", "Lakeview and Harrison
+    streets")."""
     for other, a in ((i - 1, i - 1), (i + 1, i)):  # the neighbour, and the token before the gap
         if 0 <= other < len(toks.keys) and gaz.has_key(toks.keys[other]):
             m = _LIST_GAP_RE.fullmatch(text, toks.ends[a], toks.starts[a + 1])
             word = m and (m[1] or m[2])
-            if m is not None and (not word or word in lang.connectors):
+            if m is not None and (not word or word in lang.conjunctions):
                 return True
     return False
 
