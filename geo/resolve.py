@@ -243,16 +243,32 @@ def _holds(gap: str, lang: Language) -> bool:
 
 def _container_ids(spans: Sequence[Span], text: str, options: dict[str, Sequence[Place]],
                    lang: Language) -> dict[int, set[str]]:
-    """For span i written as "X, Y" (Y a unit or country), the ids Y may stand for."""
+    """For span i written as "X, Y" (Y a unit or country), the ids Y may stand for; none
+    when "X, Y" is a list of two units of one kind (see _a_list)."""
     out: dict[int, set[str]] = {}
     for i in range(len(spans) - 1):
         a, b = spans[i], spans[i + 1]
         if _holds(text[a.end:b.start], lang):
-            ids = {c.id for c in options[b.key][:5] if c.kind in ("adm1", "country", "adm2")}
-            ids |= {f"iso:{c.country}" for c in options[b.key][:5] if c.kind == "country"}
-            if ids:
+            units = [c for c in options[b.key][:5] if c.kind in ("adm1", "country", "adm2")]
+            ids = {c.id for c in units} | {f"iso:{c.country}" for c in units
+                                           if c.kind == "country"}
+            if ids and not _a_list(options[a.key], units, ids):
                 out[i] = ids
     return out
+
+
+def _a_list(cands: Sequence[Place], units: Sequence[Place], ids: set[str]) -> bool:
+    """Whether "X, Y" lists two units of one kind rather than putting X in Y: X, whose
+    candidates are ``cands``, is best known as a country or first-level unit, Y (``units``,
+    of ``ids``) may be one of the same kind, and no unit X may stand for lies in Y ("China,
+    Japan" and "Oklahoma, Pennsylvania" are lists, not a village in Japan and one in
+    Pennsylvania; "Georgia, US" and "Delaware, Ohio" put a state and a county in them)."""
+    top = cands[0] if cands else None
+    if top is None or top.kind not in ("country", "adm1") \
+            or not any(u.kind == top.kind for u in units):
+        return False
+    return not any(c.kind in ("adm1", "adm2", "region")
+                   and (c.admin1 in ids or f"iso:{c.country}" in ids) for c in cands)
 
 
 def _base_scores(span: Span, cands: Sequence[Place], ctx: _Context,

@@ -1,0 +1,29 @@
+"""Which place a recognised name goes to: the resolution classes of issue 18's misses, each
+with examples written for these tests (none is taken from a corpus)."""
+
+from __future__ import annotations
+
+from geo.gazetteer.store import Gazetteer
+from geo.pipeline import extract
+
+
+def _places(text: str, gaz: Gazetteer) -> dict[str, str]:
+    """Place id by mention text (the last use of a name wins)."""
+    return {m.text: m.place.id for m in extract(text, gaz) if m.place is not None}
+
+
+def test_two_countries_after_a_comma_are_a_list(gaz: Gazetteer) -> None:
+    # China has a village in Japan and Iraq is an alternate name of a city in Iran: neither
+    # "China, Japan" nor "Iraq, Iran" puts the first inside the second
+    text = "Flights from Brazil, China, Japan and Iraq, Iran, Syria were cancelled on Monday."
+    found = _places(text, gaz)
+    assert found["China"] == "iso:CN" and found["Iraq"] == "iso:IQ"
+
+
+def test_two_states_after_a_comma_are_a_list(gaz: Gazetteer) -> None:
+    # Pennsylvania has a village called Oklahoma; Ohio has a county called Delaware
+    text = "Bee losses were counted in Kansas, Oklahoma, Pennsylvania and Nebraska."
+    assert _places(text, gaz)["Oklahoma"] == "iso:US-OK"
+    text = "The plant opened in Delaware, Ohio, north of Columbus."
+    found = _places(text, gaz)
+    assert found["Delaware"] != "iso:US-DE" and found["Columbus"] != "iso:US-DE"
