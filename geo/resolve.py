@@ -39,6 +39,7 @@ W_COUNTRY = 1.0  # share of the other names' country votes
 W_UNIT = 0.5  # the first-level unit is named elsewhere in the article
 W_CONTAINER = 1.5  # "Paris, Texas"
 W_CUE = 0.6  # "Diyala province", "the village of ..."
+W_LIST = 0.6  # "Greece or Portugal", "Ohio, Indiana and Iowa": a unit of its neighbours' kind
 W_NEAR = 0.8  # near the other names' places
 W_NAMESAKE = 0.3  # a town over the unit of the same name it lies in
 W_DATELINE = 1.0  # nearness to the dateline's place, on top of W_NEAR
@@ -271,10 +272,11 @@ def _a_list(cands: Sequence[Place], units: Sequence[Place], ids: set[str]) -> bo
                    and (c.admin1 in ids or f"iso:{c.country}" in ids) for c in cands)
 
 
-def _base_scores(span: Span, cands: Sequence[Place], ctx: _Context,
-                 container: frozenset[str], memo: dict[Any, Any]) -> list[float]:
-    """Prominence and context score of each candidate of one span (nearness comes later)."""
-    key, units = span.key, ctx.units
+def _base_scores(span: Span, cands: Sequence[Place], ctx: _Context, sig: Signature,
+                 memo: dict[Any, Any]) -> list[float]:
+    """Prominence and context score of each candidate of one span, of signature ``sig``
+    (nearness comes later)."""
+    key, units, container, listed = span.key, ctx.units, sig[2], sig[3]
     shares = ctx.shares(key)
     cue_kinds = CUE_KINDS.get(span.cue, frozenset())
     out = []
@@ -295,6 +297,8 @@ def _base_scores(span: Span, cands: Sequence[Place], ctx: _Context,
             s += W_STATE * ctx.states.share(key, unit)
         if p.kind in cue_kinds:
             s += W_CUE
+        if listed and _unit_kind(p) in listed:
+            s += W_LIST
         out.append(s)
     return out
 
@@ -493,12 +497,52 @@ def _namesake_seats(cands: Sequence[Place]) -> frozenset[str]:
             for u in units))
 
 
-Signature = tuple[str, str, frozenset[str]]
+# a span's key, its cue, the ids of the container written after it and the kinds of unit it
+# is listed with (see _listed_kinds)
+Signature = tuple[str, str, frozenset[str], frozenset[str]]
 
 
-def _signatures(spans: Sequence[Span], containers: dict[int, set[str]]) -> list[Signature]:
-    """What a span's scores depend on: its key, its cue and the container written after it."""
-    return [(s.key, s.cue, frozenset(containers.get(i, ()))) for i, s in enumerate(spans)]
+def _signatures(spans: Sequence[Span], containers: dict[int, set[str]],
+                listed: dict[int, frozenset[str]]) -> list[Signature]:
+    """What a span's scores depend on: its key, its cue, the container written after it and
+    the kinds of the units it is listed with."""
+    return [(s.key, s.cue, frozenset(containers.get(i, ())), listed.get(i, frozenset()))
+            for i, s in enumerate(spans)]
+
+
+def _unit_kind(place: Place) -> str:
+    """The kind a list of units shares: "country", or "adm1" with its country ("adm1:US");
+    "" for a place of any other kind."""
+    if place.kind == "country":
+        return "country"
+    return f"adm1:{place.country}" if place.kind == "adm1" else ""
+
+
+def _listed_kinds(spans: Sequence[Span], text: str, options: dict[str, Sequence[Place]],
+                  containers: dict[int, set[str]], lang: Language) -> dict[int, frozenset[str]]:
+    """For span i written in a list beside a name best known as a country or first-level unit
+    ("Greece and Portugal", "Ohio, Indiana and Iowa"), the unit kinds of those neighbours: the
+    names of one list are mostly of one kind. "X, Y" where Y holds X ("Paris, Texas") is no
+    list."""
+    out: dict[int, set[str]] = defaultdict(set)
+    for i in range(len(spans) - 1):
+        a, b = spans[i], spans[i + 1]
+        if a.key == b.key or i in containers or not _lists(text[a.end:b.start], lang):
+            continue
+        for here, there in ((i, b), (i + 1, a)):
+            cands = options[there.key]
+            if cands and (kind := _unit_kind(cands[0])):
+                out[here].add(kind)
+    return {i: frozenset(kinds) for i, kinds in out.items()}
+
+
+def _lists(gap: str, lang: Language) -> bool:
+    """Whether the words between two names go on with a list: a comma, the language's "and"
+    or both."""
+    if len(gap) > 12:
+        return False
+    words = [fold_token(t) for t in tokens(gap)]
+    return (bool(words) or "," in gap) and all(w in lang.conjunctions for w in words)
 
 
 def _dateline(text: str, spans: Sequence[Span], picks: dict[str, Place],
@@ -737,11 +781,12 @@ def decide(text: str, spans: Sequence[Span], gaz: Gazetteer, lang: Language) -> 
     """Score and choose the places of spans resolved together (see resolve)."""
     options = _options(spans, gaz)
     ctx = _Context(spans, options)
-    sigs = _signatures(spans, _container_ids(spans, text, options, lang))
-    spans_by_sig = dict(zip(sigs, spans))
+    containers = _container_ids(spans, text, options, lang)
+    sigs = _signatures(spans, containers,
+                       _listed_kinds(spans, text, options, containers, lang))
     prominence = gaz.memo("prominence")
-    base = {sig: _base_scores(span, options[sig[0]], ctx, sig[2], prominence)
-            for sig, span in spans_by_sig.items()}
+    base = {sig: _base_scores(span, options[sig[0]], ctx, sig, prominence)
+            for sig, span in dict(zip(sigs, spans)).items()}
     ranked = _rank(sigs, options, base, None)
     first = _choose(spans, sigs, ranked)
     runners_up = _runners_up(spans, ranked, first)
@@ -770,6 +815,9 @@ def reasons(found: Decision, i: int, gaz: Gazetteer) -> list[str]:
         out.append(f"qualified by the unit written after it ({unit.name if unit else place.id})")
     if span.cue:
         out.append(f"a feature word beside it asks for a place of kind {span.cue!r}")
+    if _unit_kind(place) in sig[3]:
+        kind = "countries" if place.kind == "country" else "first-level units of its country"
+        out.append(f"listed beside {kind}")
     score = next(s for s, p in scored if p is place)
     if place is not scored[0][1]:
         out.append("one sense per article: the name's other uses point here")

@@ -4,7 +4,7 @@ with examples written for these tests (none is taken from a corpus)."""
 from __future__ import annotations
 
 from geo.gazetteer.store import Gazetteer
-from geo.pipeline import extract
+from geo.pipeline import explain, extract
 
 
 def _places(text: str, gaz: Gazetteer) -> dict[str, str]:
@@ -27,3 +27,17 @@ def test_two_states_after_a_comma_are_a_list(gaz: Gazetteer) -> None:
     text = "The plant opened in Delaware, Ohio, north of Columbus."
     found = _places(text, gaz)
     assert found["Delaware"] != "iso:US-DE" and found["Columbus"] != "iso:US-DE"
+
+
+def test_a_name_listed_with_units_is_a_unit_of_their_kind(gaz: Gazetteer) -> None:
+    # Indiana is also a town in Pennsylvania, New Brunswick one in New Jersey: the story's
+    # own state pulls them there unless the list they stand in counts
+    text = "A Pittsburgh, Pa., trucker hauls steel to Indiana, Ohio and Michigan."
+    assert _places(text, gaz)["Indiana"] == "iso:US-IN"
+    text = "A Newark, N.J., distributor ships to Manitoba, Ontario and New Brunswick."
+    assert _places(text, gaz)["New Brunswick"] == "iso:CA-NB"
+
+
+def test_explain_says_a_name_was_listed_with_units(gaz: Gazetteer) -> None:
+    found = {m.text: why for m, why in explain("Exports to Greece and Portugal fell.", gaz)}
+    assert "listed beside countries" in found["Greece"]
