@@ -41,3 +41,25 @@ def test_a_name_listed_with_units_is_a_unit_of_their_kind(gaz: Gazetteer) -> Non
 def test_explain_says_a_name_was_listed_with_units(gaz: Gazetteer) -> None:
     found = {m.text: why for m, why in explain("Exports to Greece and Portugal fell.", gaz)}
     assert "listed beside countries" in found["Greece"]
+
+
+def _kinds(text: str, gaz: Gazetteer) -> dict[str, tuple[str, str]]:
+    """(kind, first-level unit) of each placed mention, by its text."""
+    return {m.text: (m.place.kind, m.place.admin1) for m in extract(text, gaz) if m.place}
+
+
+def test_a_county_s_name_written_bare_is_the_town(gaz: Gazetteer) -> None:
+    # Michigan has both a Monroe County and the city of Monroe, its seat
+    text = "Water mains broke in Monroe, a city south of Detroit."
+    assert _kinds(text, gaz)["Monroe"] == ("town", "iso:US-MI")
+    found = {m.text: why for m, why in explain(text, gaz)}
+    assert "written without a unit word: the unit of its name counts less than the town" \
+        in found["Monroe"]
+
+
+def test_a_unit_word_after_a_list_is_said_of_every_name_in_it(gaz: Gazetteer) -> None:
+    # Becker, Mahnomen and Eastland are also towns of their counties
+    text = ("Snow closed schools in Becker, Mahnomen and Otter Tail counties. Fires burned in "
+            "Eastland and Callahan counties, Texas.")
+    found = _kinds(text, gaz)
+    assert [found[n][0] for n in ("Becker", "Mahnomen", "Eastland", "Callahan")] == ["adm2"] * 4
