@@ -39,6 +39,8 @@ W_COUNTRY = 1.0  # share of the other names' country votes
 W_UNIT = 0.5  # the first-level unit is named elsewhere in the article
 W_CONTAINER = 1.5  # "Paris, Texas"
 W_CUE = 0.6  # "Diyala province", "the village of ..."
+W_BARE = 1.0  # taken from a second-level unit written without a unit word, as a town's name
+W_LIST = 0.6  # "Greece or Portugal", "Ohio, Indiana and Iowa": a unit of its neighbours' kind
 W_NEAR = 0.8  # near the other names' places
 W_NAMESAKE = 0.3  # a town over the unit of the same name it lies in
 W_DATELINE = 1.0  # nearness to the dateline's place, on top of W_NEAR
@@ -243,29 +245,49 @@ def _holds(gap: str, lang: Language) -> bool:
 
 def _container_ids(spans: Sequence[Span], text: str, options: dict[str, Sequence[Place]],
                    lang: Language) -> dict[int, set[str]]:
-    """For span i written as "X, Y" (Y a unit or country), the ids Y may stand for."""
+    """For span i written as "X, Y" (Y a unit or country), the ids Y may stand for; none
+    when "X, Y" is a list of two units of one kind (see _a_list)."""
     out: dict[int, set[str]] = {}
     for i in range(len(spans) - 1):
         a, b = spans[i], spans[i + 1]
         if _holds(text[a.end:b.start], lang):
-            ids = {c.id for c in options[b.key][:5] if c.kind in ("adm1", "country", "adm2")}
-            ids |= {f"iso:{c.country}" for c in options[b.key][:5] if c.kind == "country"}
-            if ids:
+            units = [c for c in options[b.key][:5] if c.kind in ("adm1", "country", "adm2")]
+            ids = {c.id for c in units} | {f"iso:{c.country}" for c in units
+                                           if c.kind == "country"}
+            if ids and not _a_list(options[a.key], units, ids):
                 out[i] = ids
     return out
 
 
-def _base_scores(span: Span, cands: Sequence[Place], ctx: _Context,
-                 container: frozenset[str], memo: dict[Any, Any]) -> list[float]:
-    """Prominence and context score of each candidate of one span (nearness comes later)."""
-    key, units = span.key, ctx.units
-    shares = ctx.shares(key)
-    cue_kinds = CUE_KINDS.get(span.cue, frozenset())
+def _a_list(cands: Sequence[Place], units: Sequence[Place], ids: set[str]) -> bool:
+    """Whether "X, Y" lists two units of one kind rather than putting X in Y: X, whose
+    candidates are ``cands``, is best known as a country or first-level unit, Y (``units``,
+    of ``ids``) may be one of the same kind, and no unit X may stand for lies in Y ("China,
+    Japan" and "Oklahoma, Pennsylvania" are lists, not a village in Japan and one in
+    Pennsylvania; "Georgia, US" and "Delaware, Ohio" put a state and a county in them)."""
+    top = cands[0] if cands else None
+    if top is None or top.kind not in ("country", "adm1") \
+            or not any(u.kind == top.kind for u in units):
+        return False
+    return not any(c.kind in ("adm1", "adm2", "region")
+                   and (c.admin1 in ids or f"iso:{c.country}" in ids) for c in cands)
+
+
+def _base_scores(cands: Sequence[Place], ctx: _Context, sig: Signature,
+                 memo: dict[Any, Any]) -> list[float]:
+    """Prominence and context score of each candidate of one span, of signature ``sig``
+    (nearness comes later)."""
+    key, cue, container, listed = sig
+    units, shares = ctx.units, ctx.shares(key)
+    cue_kinds = CUE_KINDS.get(cue, frozenset())
     out = []
     # a place of no one country (an ocean, a continent) is as much in the article's main
     # country as anything else is: "Atlantic" in an American article is still the ocean
     anywhere = shares.top()
-    for s, p in zip(_prominence(key, cands, bool(span.cue), memo), cands):
+    towns = _town_names(cands) if cue != "adm" else frozenset()
+    for s, p in zip(_prominence(key, cands, bool(cue), memo), cands):
+        if p.kind == "adm2" and fold_token(p.name) in towns:
+            s -= W_BARE
         s += W_COUNTRY * (shares.get(p.country) if p.country else anywhere)
         # its unit is named by another name; but a unit this very name may stand for does not
         # vouch for the towns inside it: "Montana" next to "Helena, Mont." is the state, not
@@ -279,8 +301,16 @@ def _base_scores(span: Span, cands: Sequence[Place], ctx: _Context,
             s += W_STATE * ctx.states.share(key, unit)
         if p.kind in cue_kinds:
             s += W_CUE
+        if listed and _unit_kind(p) in listed:
+            s += W_LIST
         out.append(s)
     return out
+
+
+def _town_names(cands: Sequence[Place]) -> frozenset[str]:
+    """The names of the towns among ``cands`` (folded): a second-level unit of one of these
+    names, written without a unit word ("Butte", "Monroe"), is most likely the town."""
+    return frozenset(fold_token(c.name) for c in cands if c.kind in TOWN_KINDS)
 
 
 def _prominence(key: str, cands: Sequence[Place], cued: bool,
@@ -477,12 +507,64 @@ def _namesake_seats(cands: Sequence[Place]) -> frozenset[str]:
             for u in units))
 
 
-Signature = tuple[str, str, frozenset[str]]
+# a span's key, its cue, the ids of the container written after it and the kinds of unit it
+# is listed with (see _listed_kinds)
+Signature = tuple[str, str, frozenset[str], frozenset[str]]
 
 
-def _signatures(spans: Sequence[Span], containers: dict[int, set[str]]) -> list[Signature]:
-    """What a span's scores depend on: its key, its cue and the container written after it."""
-    return [(s.key, s.cue, frozenset(containers.get(i, ()))) for i, s in enumerate(spans)]
+def _signatures(spans: Sequence[Span], cues: Sequence[str], containers: dict[int, set[str]],
+                listed: dict[int, frozenset[str]]) -> list[Signature]:
+    """What a span's scores depend on: its key, its cue (``cues``), the container written
+    after it and the kinds of the units it is listed with."""
+    return [(s.key, cue, frozenset(containers.get(i, ())), listed.get(i, frozenset()))
+            for i, (s, cue) in enumerate(zip(spans, cues))]
+
+
+def _cues(spans: Sequence[Span], text: str, lang: Language) -> list[str]:
+    """Each span's feature cue; a name listed before one cued as a unit shares its cue: the
+    unit word after a list is said of all of it ("Barrow, Jackson and Madison counties")."""
+    cues = [s.cue for s in spans]
+    for i in range(len(spans) - 2, -1, -1):
+        if not cues[i] and cues[i + 1] == "adm" and spans[i].key != spans[i + 1].key \
+                and _lists(text[spans[i].end:spans[i + 1].start], lang):
+            cues[i] = "adm"
+    return cues
+
+
+def _unit_kind(place: Place) -> str:
+    """The kind a list of units shares: "country", or "adm1" with its country ("adm1:US");
+    "" for a place of any other kind."""
+    if place.kind == "country":
+        return "country"
+    return f"adm1:{place.country}" if place.kind == "adm1" else ""
+
+
+def _listed_kinds(spans: Sequence[Span], text: str, options: dict[str, Sequence[Place]],
+                  containers: dict[int, set[str]], lang: Language) -> dict[int, frozenset[str]]:
+    """For span i written in a list beside a name best known as a country or first-level unit
+    ("Greece and Portugal", "Ohio, Indiana and Iowa"), the unit kinds of those neighbours: the
+    names of one list are mostly of one kind. "X, Y" where Y holds X ("Paris, Texas") is no
+    list, and a unit whose seat bears its name ("Erbil", "Kirkuk") says nothing of kind: a
+    list of such names is as likely one of cities."""
+    out: dict[int, set[str]] = defaultdict(set)
+    for i in range(len(spans) - 1):
+        a, b = spans[i], spans[i + 1]
+        if a.key == b.key or i in containers or not _lists(text[a.end:b.start], lang):
+            continue
+        for here, there in ((i, b), (i + 1, a)):
+            cands = options[there.key]
+            if cands and (kind := _unit_kind(cands[0])) and not _namesake_seats(cands):
+                out[here].add(kind)
+    return {i: frozenset(kinds) for i, kinds in out.items()}
+
+
+def _lists(gap: str, lang: Language) -> bool:
+    """Whether the words between two names go on with a list: a comma, the language's "and"
+    or both."""
+    if len(gap) > 12:
+        return False
+    words = [fold_token(t) for t in tokens(gap)]
+    return (bool(words) or "," in gap) and all(w in lang.conjunctions for w in words)
 
 
 def _dateline(text: str, spans: Sequence[Span], picks: dict[str, Place],
@@ -608,7 +690,7 @@ def _choose(spans: Sequence[Span], sigs: Sequence[Signature],
     gives that use its own sense."""
     by_key: dict[str, dict[Signature, Scored]] = defaultdict(dict)
     for span, sig, scored in zip(spans, sigs, ranked):
-        if not span.cue:
+        if not sig[1]:
             by_key[span.key][sig] = scored
     sense: dict[str, Place] = {}
     for key, variants in by_key.items():
@@ -626,7 +708,7 @@ def _choose(spans: Sequence[Span], sigs: Sequence[Signature],
         if totals:
             best = min(totals, key=lambda pid: (-totals[pid], pid))
             sense[key] = places[best]
-    return [None if not scored else scored[0][1] if span.cue or _qualified(sig, scored[0][1])
+    return [None if not scored else scored[0][1] if sig[1] or _qualified(sig, scored[0][1])
             else sense.get(span.key) for span, sig, scored in zip(spans, sigs, ranked)]
 
 
@@ -721,11 +803,12 @@ def decide(text: str, spans: Sequence[Span], gaz: Gazetteer, lang: Language) -> 
     """Score and choose the places of spans resolved together (see resolve)."""
     options = _options(spans, gaz)
     ctx = _Context(spans, options)
-    sigs = _signatures(spans, _container_ids(spans, text, options, lang))
-    spans_by_sig = dict(zip(sigs, spans))
+    containers = _container_ids(spans, text, options, lang)
+    sigs = _signatures(spans, _cues(spans, text, lang), containers,
+                       _listed_kinds(spans, text, options, containers, lang))
     prominence = gaz.memo("prominence")
-    base = {sig: _base_scores(span, options[sig[0]], ctx, sig[2], prominence)
-            for sig, span in spans_by_sig.items()}
+    base = {sig: _base_scores(options[sig[0]], ctx, sig, prominence)
+            for sig in dict.fromkeys(sigs)}
     ranked = _rank(sigs, options, base, None)
     first = _choose(spans, sigs, ranked)
     runners_up = _runners_up(spans, ranked, first)
@@ -752,8 +835,17 @@ def reasons(found: Decision, i: int, gaz: Gazetteer) -> list[str]:
     if _qualified(sig, place):
         unit = gaz.place(place.admin1 if place.admin1 in sig[2] else f"iso:{place.country}")
         out.append(f"qualified by the unit written after it ({unit.name if unit else place.id})")
-    if span.cue:
-        out.append(f"a feature word beside it asks for a place of kind {span.cue!r}")
+    if sig[1]:
+        out.append(f"a feature word beside it asks for a place of kind {sig[1]!r}")
+    towns = _town_names(scored_places := [p for _, p in scored])
+    if not sig[1] and place.kind == "adm2" and fold_token(place.name) in towns:
+        out.append("written without a unit word, as a town of its name is: the unit counts less")
+    elif not sig[1] and place.kind in TOWN_KINDS and any(
+            p.kind == "adm2" and fold_token(p.name) in towns for p in scored_places):
+        out.append("written without a unit word: the unit of its name counts less than the town")
+    if _unit_kind(place) in sig[3]:
+        kind = "countries" if place.kind == "country" else "first-level units of its country"
+        out.append(f"listed beside {kind}")
     score = next(s for s, p in scored if p is place)
     if place is not scored[0][1]:
         out.append("one sense per article: the name's other uses point here")

@@ -162,3 +162,20 @@ def test_places_of_one_country_and_kind_share_its_codes(gaz: Gazetteer) -> None:
     erbil, duhok = gaz.lookup("Erbil")[0], gaz.lookup("Basra")[0]
     assert (erbil.country, erbil.kind) == (duhok.country, duhok.kind) == ("IQ", "adm1")
     assert erbil.country is duhok.country and erbil.kind is duhok.kind
+
+
+@pytest.mark.parametrize(("continent", "lon", "lat", "inside"), [
+    ("geo:europe", 2.35, 48.86, True),  # Paris
+    ("geo:europe", 37.62, 55.75, True),  # Moscow: GeoNames puts Russia in Europe
+    ("geo:europe", 31.24, 30.04, False),  # Cairo
+    ("geo:africa", 36.82, -1.29, True),  # Nairobi
+    ("geo:north-america", -99.13, 19.43, True),  # Mexico City
+    ("geo:asia", 44.36, 33.31, True),  # Baghdad
+])
+def test_a_continent_is_the_area_of_its_countries(gaz: Gazetteer, continent: str, lon: float,
+                                                  lat: float, inside: bool) -> None:
+    """A continent has a polygon (its countries'), so a map shows the area a story means and
+    a point anywhere in it counts as placed, not only its centre."""
+    geometry = gaz.shape(continent)
+    assert geometry is not None
+    assert shape(geometry).covers(Point(lon, lat)) is inside  # shapely is (x=lon, y=lat)

@@ -45,11 +45,13 @@ def test_places_geojson_schema(seed_build: Path) -> None:
 
 def test_polygons_for_units_points_for_towns(seed_build: Path) -> None:
     fc = json.loads((seed_build / "places.geojson").read_text(encoding="utf-8"))
-    kinds = {f["properties"]["name"]: (f["properties"]["kind"], f["geometry"]["type"])
+    # "Kirkuk" is the city, and in "Diyala, Kirkuk, and Nineveh provinces" the province
+    kinds = {(f["properties"]["name"], f["properties"]["kind"]): f["geometry"]["type"]
              for f in fc["features"]}
-    assert kinds["Kirkuk"] == ("city", "Point")
-    assert kinds["Iraq"][1] in ("Polygon", "MultiPolygon")
-    assert kinds["Diyala"][1] in ("Polygon", "MultiPolygon")
+    assert kinds["Kirkuk", "city"] == "Point"
+    assert kinds["Kirkuk", "adm1"] in ("Polygon", "MultiPolygon")
+    assert kinds["Iraq", "country"] in ("Polygon", "MultiPolygon")
+    assert kinds["Diyala", "adm1"] in ("Polygon", "MultiPolygon")
 
 
 def test_context_geojson_layers(seed_build: Path) -> None:

@@ -6,7 +6,9 @@ One JSON line per error, with ``t``: FP (a prediction no gold span overlaps), FN
 no prediction overlaps), FAR (an overlap pair placed over 161 km from the gold point, with the
 rank of the first candidate within 161 km of it, or null when the gazetteer has none) and
 BOUND (an overlap pair whose offsets differ). Each line carries the text around the span
-(``ctx``, the span in [[ ]]) so that errors can be grouped into classes and counted.
+(``ctx``, the span in [[ ]]) so that errors can be grouped into classes and counted; a FAR
+line also the first candidates as resolution scored them (``cands``) and the reasons
+``geo explain`` gives for the pick (``why``).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import Any
 from geo import evaluate, languages, pipeline
 from geo.gazetteer.store import Gazetteer
 from geo.recognize import spans as find_spans
-from geo.resolve import resolve
+from geo.resolve import decide, reasons, resolve
 from geo.settings import Settings
 
 
@@ -35,6 +37,7 @@ def errors(doc: dict[str, Any], gaz: Gazetteer) -> Iterator[dict[str, Any]]:
     lang = languages.get(languages.detect(text))
     found = list(find_spans(text, gaz, lang))
     pred = [m.as_dict() for m in resolve(text, found, gaz, lang)]
+    decision = decide(text, found, gaz, lang)
     pairs = evaluate.match(gold, pred, exact=False)
     paired_gold, paired_pred = {g for g, _ in pairs}, {p for _, p in pairs}
     for pi, p in enumerate(pred):
@@ -59,7 +62,10 @@ def errors(doc: dict[str, Any], gaz: Gazetteer) -> Iterator[dict[str, Any]]:
                     if evaluate.km(g["lat"], g["lon"], c.lat, c.lon) <= 161]
             yield {"t": "FAR", "name": p["name"], "km": round(km), "kind": p["kind"],
                    "country": p["country"], "id": p["id"], "type": g.get("type"),
-                   "right_rank": near[0] if near else None, "ctx": _ctx(text, g["start"], g["end"])}
+                   "right_rank": near[0] if near else None, "ctx": _ctx(text, g["start"], g["end"]),
+                   "cands": [f"{s:.2f} {c.name} ({c.kind}, {c.admin1 or c.country})"
+                             for s, c in decision.ranked[pi][:5]],
+                   "why": reasons(decision, pi, gaz)}
 
 
 def main(corpus: str) -> None:

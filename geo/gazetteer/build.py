@@ -273,14 +273,22 @@ def _yield_unit_names(adm1: list[Entry], places: Iterable[Entry]) -> None:
                 e.names.discard(name)  # contains_xy takes (x=lon, y=lat)
 
 
-def _load_continents(gnc: Path) -> list[Entry]:
+def _load_continents(gnc: Path, countries: dict[str, Entry]) -> list[Entry]:
+    """GeoNames' continents, each with the polygon of the countries GeoNames puts in it (a
+    "Europe" of the press is where its countries are, not one point)."""
     raw = json.loads((gnc / "continents.json").read_text(encoding="utf-8"))
+    members: dict[str, list[Any]] = defaultdict(list)
+    for iso, c in sorted(json.loads((gnc / "countries.json").read_text(encoding="utf-8")).items()):
+        country = countries.get(iso)
+        if country is not None and country.geometry is not None:
+            members[c["continentcode"]].append(simplify(country.geometry, "", "continent"))
     out = []
     for code, c in sorted(raw.items()):
         name = c["toponymName"]
+        geom = shapely.union_all(members[code]) if members[code] else None
         out.append(Entry(id=f"geo:{CONTINENT_IDS[code]}", name=name, kind="continent",
                          country="", lat=round(float(c["lat"]), 4), lon=round(float(c["lng"]), 4),
-                         names={name}))
+                         names={name}, geometry=geom))
     return out
 
 
@@ -546,7 +554,7 @@ def build(out: Path, cache: Path) -> dict[str, int]:
     places: dict[str, Entry] = {}
     units = [u for u in _geo_units(adm1, countries) if u.name != "Iraqi Kurdistan"]
     for group in (list(countries.values()), adm1, units, adm2, _load_cities(gnc, adm1_by_gn),
-                  _load_continents(gnc)):
+                  _load_continents(gnc, countries)):
         places.update((e.id, e) for e in group)
     _add_cldr_names(countries, places.values(), folders["babel"])
     _yield_unit_names(adm1, places.values())
