@@ -128,7 +128,7 @@ class _MapRow:
     fingerprint: str
     min_score: float
 
-    def __call__(self, text: str, mentions: tuple[Mention, ...]) -> list[Any]:
+    def __call__(self, text: str, mentions: tuple[Mention, ...]) -> _cache.MapRow:
         _cache.store(self.folder, _cache.text_key(self.fingerprint, text), mentions)
         return _cache.encode_named(aggregate.named(mentions, min_score=self.min_score))
 
@@ -290,49 +290,68 @@ def _extractions(settings: Settings, seeds: _Seeds) -> dict[str, tuple[Mention, 
 
 
 def _map_corpus(settings: Settings, seeds: _Seeds, *, progress: Track | None,
-                jobs: int | None = None) -> tuple[_Seeds, Corpus, _Map]:
+                jobs: int | None = None, kept: bool = True) -> tuple[_Seeds, Corpus, _Map]:
     """The seeds (with the text of those that had to be read after all), the corpus without
     its mentions, and the map made from what each article gives it (``aggregate.named``).
 
     These come from one cache file for all articles (one line each, read at once, much smaller
     than the extractions, the sentences kept as the page's JSON text), then from each
     article's extraction, then from extracting it (an article not read again is read then);
-    new articles' lines are appended, and the file is written anew when articles went.
+    new articles' lines are appended, and the file is written anew when articles went. When
+    the map's places made at the last build are kept (and ``kept``) and the articles are
+    those of that build and new ones, the new ones' places are added to those, and the other
+    articles' lines are not decoded (see ``aggregate.with_added``).
     """
     folder = _cache.cache_dir(settings.out_dir)
     rows_key = _rows_key(settings)
-    named: dict[str, tuple[tuple[Named, ...], tuple[int, str]]] = {}
+    named: dict[str, tuple[Named, ...]] = {}
     found: dict[str, tuple[Mention, ...] | None] = {}
     places: dict[str, Place] = {}
     with _acyclic():
         rows = _cache.load_rows(folder, rows_key)
-        for art in seeds.good:
-            key = seeds.keys[art.id]
+        before, earlier = _cache.load_places(folder, rows_key) if kept else ([], [])
+        now = [(a.id, seeds.keys[a.id]) for a in seeds.good]
+        if _added(before, now) is None or any(key not in rows for _, key in before):
+            before, earlier = [], []
+        known = set(before)  # their places are among the kept ones: their lines are not read
+        for aid, key in now:
+            if (aid, key) in known:
+                continue
             if key in rows:
                 try:
-                    named[art.id] = _cache.decode_named(rows[key], places)
+                    named[aid] = _cache.decode_named(rows[key], places)
                 except (ValueError, KeyError, TypeError, IndexError):
                     del rows[key]  # so that its line is written again below
-            if art.id not in named:
-                found[art.id] = _cache.load(folder, key)
+            if aid not in named:
+                found[aid] = _cache.load(folder, key)
     seeds = _with_texts(settings, seeds, [a for a in seeds.good if found.get(a.id, ()) is None])
     made: dict[str, Any] = {}  # the rows of the articles extracted now
     corpus = _resolve(settings, seeds, {a.id: found.get(a.id, ()) for a in seeds.good},
                       progress=progress, jobs=jobs, rows=made)
     with _acyclic():
-        lines = {}
-        for key, r in zip(corpus.keys, corpus.results, strict=True):
-            if r.article.id not in named:
+        lines: dict[str, _cache.MapRow] = {}
+        shown = [(r.article.id, key) for key, r in zip(corpus.keys, corpus.results, strict=True)]
+        for (aid, key), r in zip(shown, corpus.results, strict=True):
+            if aid in named or (aid, key) in known:
+                lines[key] = rows[key]
+            else:
                 lines[key] = made[key] if key in made else _cache.encode_named(
                     aggregate.named(r.mentions, min_score=settings.min_score))
-                named[r.article.id] = _cache.decode_named(lines[key], places)
-            else:
-                lines[key] = rows[key]
+                named[aid] = _cache.decode_named(lines[key], places)
         if lines.keys() != rows.keys():
             _cache.keep_rows(folder, rows_key, lines, kept=rows)
-        ids = [r.article.id for r in corpus.results]
-        mapped = aggregate.places_of((a, named[a][0]) for a in ids)
-    return seeds, corpus, _Map(mapped, {a: named[a][1] for a in ids})
+        if before and _added(before, shown) is None:  # an article read after all changed
+            return _map_corpus(settings, seeds, progress=progress, jobs=jobs, kept=False)
+        ids = [aid for aid, _ in shown]
+        if before:
+            mapped = aggregate.with_added(earlier, [(a, named[a]) for a in ids if a in named],
+                                          order=ids)
+        else:
+            mapped = aggregate.places_of((a, named[a]) for a in ids)
+        if before != shown:
+            _cache.keep_places(folder, rows_key, shown, mapped)
+    sentences = {aid: (lines[key].count, lines[key].sentences) for aid, key in shown}
+    return seeds, corpus, _Map(mapped, sentences)
 
 
 @contextmanager
