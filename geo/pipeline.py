@@ -348,10 +348,8 @@ def _map_corpus(settings: Settings, seeds: _Seeds, *, progress: Track | None,
                                           order=ids)
         else:
             mapped = aggregate.places_of((a, named[a]) for a in ids)
-        if before != shown:
-            _cache.keep_places(folder, rows_key, shown, mapped)
     sentences = {aid: (lines[key].count, lines[key].sentences) for aid, key in shown}
-    return seeds, corpus, _Map(mapped, sentences)
+    return seeds, corpus, _Map(mapped, sentences, keep=before != shown)
 
 
 @contextmanager
@@ -383,6 +381,7 @@ class _Map:
 
     places: list[MappedPlace]
     sentences: render.Sentences | None = None
+    keep: bool = False  # whether to keep the places in the cache (see _cache.keep_places)
 
 
 def _rows_key(settings: Settings) -> str:
@@ -510,9 +509,14 @@ def _fork_skeleton(settings: Settings, jobs: int | None) -> bool:
     folder = _cache.cache_dir(settings.out_dir)
     if _cache.has_text(folder, "skeleton", _cache.render_fingerprint(settings.gazetteer_dir)):
         return False
+    return _cores(jobs) > 1
+
+
+def _cores(jobs: int | None) -> int:
+    """The processes a build may use: ``jobs``, by default every core."""
     from geo import parallel
 
-    return (jobs or parallel.cores()) > 1
+    return jobs or parallel.cores()
 
 
 def _keep_skeleton(settings: Settings) -> None:
@@ -692,10 +696,11 @@ def _feature_lines(settings: Settings, mapped: Sequence[MappedPlace],
 
 
 def _outputs(settings: Settings, view: _Map, corpus: Corpus, *,
-             ready: Callable[[], None], forks: bool) -> dict[Path, bytes]:
+             ready: Callable[[], None], forks: bool, aside: bool) -> dict[Path, bytes]:
     """The bytes of each output file, UTF-8 (``ready`` is called before the skeleton is
     needed, see ``_skeleton_ahead``; with ``forks``, the regions are simplified in forked
-    processes). The gazetteer is loaded only if a polygon or the context layers are not in the
+    processes; with ``aside``, ``places.geojson`` is made in a forked process while this one
+    makes the page, see ``_aside``). The gazetteer is loaded only if a polygon or the context layers are not in the
     cache."""
     folder = _cache.cache_dir(settings.out_dir)
     fp = _cache.render_fingerprint(settings.gazetteer_dir)
@@ -715,14 +720,61 @@ def _outputs(settings: Settings, view: _Map, corpus: Corpus, *,
     mapped = view.places
     shown = [r.article for r in corpus.results]
     keys = [(a.id, key) for a, key in zip(shown, corpus.keys, strict=True)]
-    with _regions(settings, mapped, shape_of, forks=forks) as regions:
-        places_text = _places_text(settings, mapped, shape_of, keys)
+
+    def geojson_text() -> bytes:
+        if view.keep:
+            _cache.keep_places(folder, _rows_key(settings), keys, mapped)
+        return _places_text(settings, mapped, shape_of, keys)
+
+    with _regions(settings, mapped, shape_of, forks=forks) as regions, \
+            _aside(geojson_text, fork=aside) as places_text:
         ready()
         page = render.render(mapped, articles=shown, shape_of=shape_of,
                              sentences=view.sentences, skeleton=_skeleton(settings, context),
                              regions=regions())
-    paths = [settings.out_dir / name for name in OUTPUT_NAMES]
-    return {paths[0]: places_text, paths[1]: context_text.encode(), paths[2]: page.encode()}
+        paths = [settings.out_dir / name for name in OUTPUT_NAMES]
+        return {paths[0]: places_text(), paths[1]: context_text.encode(),
+                paths[2]: page.encode()}
+
+
+@contextmanager
+def _aside(make: Callable[[], bytes], *, fork: bool) -> Iterator[Callable[[], bytes]]:
+    """``make()`` in a process forked now (with ``fork``, where the platform forks), while
+    this one goes on; the callable gives its bytes (made in this process after all if that
+    one failed, so that any error is raised here)."""
+    from geo import parallel
+
+    if not fork or parallel.start_method() != "fork":
+        yield make
+        return
+    ctx = multiprocessing.get_context("fork")
+    received, sent = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_send, args=(make, sent), daemon=True)
+    child.start()
+    sent.close()
+
+    def result() -> bytes:
+        try:
+            return received.recv_bytes()
+        except EOFError:  # it failed before sending
+            return make()
+
+    try:
+        yield result
+    finally:
+        received.close()
+        child.join()
+
+
+def _send(make: Callable[[], bytes], to: Any) -> None:
+    """Send ``make()``'s bytes (in a process of ``_aside``); on failure send nothing and exit,
+    so that the build's own process makes them again and reports why."""
+    try:
+        data = make()
+    except Exception:  # noqa: BLE001 - the build's own process makes them again
+        os._exit(1)
+    to.send_bytes(data)
+    to.close()
 
 
 def build(settings: Settings, *, progress: Track | None = None,
@@ -767,7 +819,8 @@ def build(settings: Settings, *, progress: Track | None = None,
             view = _Map(aggregate.places(corpus.results, min_score=settings.min_score))
         else:
             seeds, corpus, view = _map_corpus(settings, seeds, progress=progress, jobs=jobs)
-        texts = _write(settings, corpus, view, paths, ready=ready, forks=forks)
+        texts = _write(settings, corpus, view, paths, ready=ready, forks=forks,
+                       aside=_cores(jobs) > 1)
         mapped = view.places
         failed = sorted(set(corpus.skipped) - set(seeds.skipped), key=lambda s: s.path)
         # a geocoder may have kept new answers, and an article read after all may have
@@ -783,10 +836,11 @@ def build(settings: Settings, *, progress: Track | None = None,
 
 
 def _write(settings: Settings, corpus: Corpus, view: _Map, paths: Sequence[Path], *,
-           ready: Callable[[], None] = lambda: None, forks: bool = False) -> dict[Path, bytes]:
+           ready: Callable[[], None] = lambda: None, forks: bool = False,
+           aside: bool = False) -> dict[Path, bytes]:
     """Write the outputs of ``corpus`` and its map (see ``_outputs``); the bytes written."""
     with _acyclic():
-        texts = _outputs(settings, view, corpus, ready=ready, forks=forks)
+        texts = _outputs(settings, view, corpus, ready=ready, forks=forks, aside=aside)
     remove_leftovers(paths)
     write_all_atomic(texts)
     return texts

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from geo import _cache, aggregate, pipeline, render
+from geo import _cache, aggregate, parallel, pipeline, render
 from geo.aggregate import Named
 from geo.gazetteer.store import Gazetteer
 from geo.records import Place
@@ -278,3 +279,23 @@ def test_places_with_added_articles_are_those_of_all_articles() -> None:
     kept = aggregate.places_of((a, rows[a]) for a in ("a", "c"))
     assert aggregate.with_added(kept, [("b", rows["b"])], order=order) == aggregate.places_of(
         (a, rows[a]) for a in order)
+
+
+@pytest.mark.skipif(parallel.start_method() != "fork", reason="the platform does not fork")
+def test_bytes_made_aside_come_from_another_process_or_else_from_this_one() -> None:
+    here = os.getpid()
+
+    def pid() -> bytes:
+        return str(os.getpid()).encode()
+
+    def fails_elsewhere() -> bytes:
+        if os.getpid() != here:
+            raise RuntimeError("only in the forked process")
+        return b"made here"
+
+    with pipeline._aside(pid, fork=True) as made:
+        assert made() != str(here).encode()
+    with pipeline._aside(fails_elsewhere, fork=True) as made:
+        assert made() == b"made here"
+    with pipeline._aside(pid, fork=False) as made:
+        assert made() == str(here).encode()
