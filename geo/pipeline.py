@@ -509,7 +509,9 @@ def _fork_skeleton(settings: Settings, jobs: int | None) -> bool:
     folder = _cache.cache_dir(settings.out_dir)
     if _cache.has_text(folder, "skeleton", _cache.render_fingerprint(settings.gazetteer_dir)):
         return False
-    return _cores(jobs) > 1
+    from geo import parallel
+
+    return (jobs or parallel.cores()) > 1
 
 
 def _cores(jobs: int | None) -> int:
