@@ -16,8 +16,8 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
-from collections.abc import Iterable, Iterator
-from dataclasses import fields
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 from itertools import chain
@@ -28,7 +28,7 @@ from geo._io import write_atomic, writing
 from geo._map_ui import sentence_list
 from geo.aggregate import Mapped, Named
 from geo.gazetteer import overlay, sources
-from geo.records import Mention, Place
+from geo.records import MappedPlace, Mention, Place
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 MAP_PACKAGES = ("folium", "branca", "jinja2", "xstatic-leaflet",
@@ -280,43 +280,81 @@ _PLACE_FIELDS = tuple(f.name for f in fields(Place))  # in the order Place takes
 _PLACE_WIDTH = len(_PLACE_FIELDS)
 
 
-def encode_named(mapped: Mapped) -> list[Any]:
-    """The JSON value of what one article gives the map: per place its fields (in
-    _PLACE_FIELDS' order), mentions, names and sentence number, in one flat list; then how
-    many sentences and their JSON text (kept as text: the page's data is made of it as it
-    is, see ``geo.render.Sentences``)."""
+@dataclass(frozen=True, slots=True)
+class MapRow:
+    """What one article gives the map, as kept in the rows file: ``entries`` the JSON text of
+    its places (per place its fields in _PLACE_FIELDS' order, mentions, names and sentence
+    number, in one flat list), read only when the map's places are made from the rows (see
+    :func:`decode_named`); ``count`` and ``sentences`` its sentences as
+    ``geo.render.Sentences`` holds them (the page's data is made of that text as it is)."""
+
+    entries: str
+    count: int
+    sentences: str
+
+
+def encode_named(mapped: Mapped) -> MapRow:
+    """The row of what one article gives the map (see :class:`MapRow`)."""
     entries = [[*(getattr(n.place, f) for f in _PLACE_FIELDS), n.mentions, list(n.names),
                 n.sentence] for n in mapped.places]
-    return [entries, *sentence_list(mapped.sentences)]
+    return MapRow(_compact(entries), *sentence_list(mapped.sentences))
 
 
-def decode_named(value: Any, places: dict[str, Place]
-                 ) -> tuple[tuple[Named, ...], tuple[int, str]]:
-    """What :func:`encode_named` stored: the places and the sentences as
-    ``geo.render.Sentences`` holds them. ``places`` holds the Place of each id seen so far:
-    one record per place however many articles name it (the rows of one extraction
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def decode_named(row: MapRow, places: dict[str, Place]) -> tuple[Named, ...]:
+    """The places :func:`encode_named` stored. ``places`` holds the Place of each id seen so
+    far: one record per place however many articles name it (the rows of one extraction
     fingerprint come from one gazetteer, which has one record per id).
 
     Raises
     ------
     ValueError, KeyError, TypeError, IndexError
-        When the value is not one :func:`encode_named` wrote.
+        When the row is not one :func:`encode_named` wrote.
     """
-    entries, count, text = value
     out = []
-    for entry in entries:
+    for entry in json.loads(row.entries):
         place = places.get(entry[0])
         if place is None:
             place = places[entry[0]] = Place(*entry[:_PLACE_WIDTH])
         mentions, names, sentence = entry[_PLACE_WIDTH:]
-        if not 0 <= sentence < count:
+        if not 0 <= sentence < row.count:
             msg = f"sentence {sentence!r} of a row of the map out of range"
             raise IndexError(msg)
         out.append(Named(place, mentions, tuple(names), sentence))
-    if not (isinstance(text, str) and text.startswith("[")):
-        msg = f"not the sentences of a row of the map: {text!r:.80}"
-        raise TypeError(msg)
-    return tuple(out), (count, text)
+    return tuple(out)
+
+
+def keep_places(folder: Path, key: str, articles: Sequence[tuple[str, str]],
+                places: Sequence[MappedPlace]) -> None:
+    """Keep the map's places (``geo.aggregate.places_of`` of the map's rows) made from
+    ``articles`` (id and extraction key, in order) under ``key``; only the latest key is
+    kept."""
+    number = {aid: i for i, (aid, _) in enumerate(articles)}
+    value = {"articles": [list(a) for a in articles],
+             "places": [[*(getattr(mp.place, f) for f in _PLACE_FIELDS), mp.mentions,
+                         list(mp.names), [number[a] for a in mp.articles], list(mp.said)]
+                        for mp in places]}
+    keep_json(folder, "map-places", key, value)
+
+
+def load_places(folder: Path, key: str) -> tuple[list[tuple[str, str]], list[MappedPlace]]:
+    """What :func:`keep_places` kept under ``key``: the articles and the places made from
+    them; none when none are kept (or for another key, or damaged)."""
+    kept = load_json(folder, "map-places", key)
+    try:
+        articles = [(aid, k) for aid, k in kept["articles"]]
+        out = []
+        for entry in kept["places"]:
+            mentions, names, numbers, said = entry[_PLACE_WIDTH:]
+            out.append(MappedPlace(place=Place(*entry[:_PLACE_WIDTH]), mentions=mentions,
+                                   articles=tuple(articles[i][0] for i in numbers),
+                                   names=tuple(names), said=tuple(said)))
+    except (TypeError, KeyError, ValueError, IndexError):
+        return [], []
+    return articles, out
 
 
 def _features_file(folder: Path, key: str) -> Path:
@@ -364,23 +402,25 @@ def _rows_file(folder: Path, key: str) -> Path:
     return folder / "text" / f"map-rows.{key}.jsonl"
 
 
-def load_rows(folder: Path, fp: str) -> dict[str, Any]:
+def load_rows(folder: Path, fp: str) -> dict[str, MapRow]:
     """The rows kept under the key ``fp`` (a fingerprint) by :func:`keep_rows`, by key; a line
-    that cannot be read (a build killed while appending it) is left out."""
+    that cannot be read (a build killed while appending it) is left out. The places of a row
+    are left as text (see :class:`MapRow`)."""
     try:
-        lines = _rows_file(folder, fp).read_bytes().decode("utf-8").splitlines()
+        # split at "\n" only: the JSON text may hold U+2028 and the like, which splitlines
+        # would split at
+        lines = _rows_file(folder, fp).read_bytes().decode("utf-8").split("\n")
     except (OSError, UnicodeDecodeError):
         return {}
     out = {}
     for line in lines:
         key, _, rest = line.partition("\t")
         value, _, digest = rest.rpartition("\t")
-        if digest != _row_digest(key, value):  # truncated, damaged or not a row
+        if not digest or digest != _row_digest(key, value):  # truncated, damaged or not a row
             continue
-        try:
-            out[key] = json.loads(value)
-        except (ValueError, RecursionError):
-            continue
+        entries, count, sentences = (value.split("\t") + ["", ""])[:3]
+        if count.isdigit() and sentences.startswith("[") and entries.startswith("["):
+            out[key] = MapRow(entries, int(count), sentences)
     return out
 
 
@@ -388,17 +428,19 @@ def _row_digest(key: str, value: str) -> str:
     return hashlib.sha256(f"{key}\t{value}".encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
-def _lines(rows: dict[str, Any]) -> str:
-    """Each row as a line ``key TAB json TAB digest``, sealed as every cache entry is."""
+def _lines(rows: dict[str, MapRow]) -> str:
+    """Each row as a line ``key TAB entries TAB count TAB sentences TAB digest`` (JSON text
+    holds no tab or newline: those are escaped in its strings)."""
     out = []
-    for key, value in rows.items():
-        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-        out.append(f"{key}\t{text}\t{_row_digest(key, text)}\n")
+    for key, row in rows.items():
+        value = f"{row.entries}\t{row.count}\t{row.sentences}"
+        out.append(f"{key}\t{value}\t{_row_digest(key, value)}\n")
     return "".join(out)
 
 
-def keep_rows(folder: Path, fp: str, rows: dict[str, Any], *, kept: dict[str, Any]) -> None:
-    """Keep ``rows`` (key to JSON value, a line each) for ``fp``, where ``kept`` are the rows
+def keep_rows(folder: Path, fp: str, rows: dict[str, MapRow], *,
+              kept: dict[str, MapRow]) -> None:
+    """Keep ``rows`` (by key, a line each) for ``fp``, where ``kept`` are the rows
     :func:`load_rows` read: the new ones are appended when none went, else all are written
     anew (and other fingerprints' rows removed)."""
     path = _rows_file(folder, fp)

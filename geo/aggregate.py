@@ -7,6 +7,7 @@ the same places without the article's mentions.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -83,6 +84,31 @@ def places_of(articles: Iterable[tuple[str, Sequence[Named]]]) -> list[MappedPla
                        names=tuple(sorted(names[pid])), said=tuple(said[pid].values()))
            for pid in found]
     return sorted(out, key=lambda mp: (-mp.mentions, mp.place.id))
+
+
+def with_added(places: Sequence[MappedPlace], added: Iterable[tuple[str, Sequence[Named]]], *,
+               order: Sequence[str]) -> list[MappedPlace]:
+    """:func:`places_of` of some articles, given :func:`places_of` of the others (``places``)
+    and the ``added`` ones' ``(article id, named)`` pairs; ``order`` holds the ids of all of
+    them in the order :func:`places_of` would take them (each place keeps its articles in
+    that order)."""
+    position = {aid: i for i, aid in enumerate(order)}
+    by_id = {mp.place.id: mp for mp in places}
+    for aid, entries in added:
+        for n in entries:
+            mp = by_id.get(n.place.id)
+            if mp is None:
+                by_id[n.place.id] = MappedPlace(place=n.place, mentions=n.mentions,
+                                                articles=(aid,), names=tuple(sorted(set(n.names))),
+                                                said=(n.sentence,))
+                continue
+            at = bisect_left([position[a] for a in mp.articles], position[aid])
+            by_id[n.place.id] = MappedPlace(
+                place=n.place, mentions=mp.mentions + n.mentions,
+                articles=(*mp.articles[:at], aid, *mp.articles[at:]),
+                names=tuple(sorted({*mp.names, *n.names})),
+                said=(*mp.said[:at], n.sentence, *mp.said[at:]))
+    return sorted(by_id.values(), key=lambda mp: (-mp.mentions, mp.place.id))
 
 
 def places(results: Iterable[ArticleResult], *, min_score: float) -> list[MappedPlace]:

@@ -128,7 +128,7 @@ class _MapRow:
     fingerprint: str
     min_score: float
 
-    def __call__(self, text: str, mentions: tuple[Mention, ...]) -> list[Any]:
+    def __call__(self, text: str, mentions: tuple[Mention, ...]) -> _cache.MapRow:
         _cache.store(self.folder, _cache.text_key(self.fingerprint, text), mentions)
         return _cache.encode_named(aggregate.named(mentions, min_score=self.min_score))
 
@@ -290,49 +290,66 @@ def _extractions(settings: Settings, seeds: _Seeds) -> dict[str, tuple[Mention, 
 
 
 def _map_corpus(settings: Settings, seeds: _Seeds, *, progress: Track | None,
-                jobs: int | None = None) -> tuple[_Seeds, Corpus, _Map]:
+                jobs: int | None = None, kept: bool = True) -> tuple[_Seeds, Corpus, _Map]:
     """The seeds (with the text of those that had to be read after all), the corpus without
     its mentions, and the map made from what each article gives it (``aggregate.named``).
 
     These come from one cache file for all articles (one line each, read at once, much smaller
     than the extractions, the sentences kept as the page's JSON text), then from each
     article's extraction, then from extracting it (an article not read again is read then);
-    new articles' lines are appended, and the file is written anew when articles went.
+    new articles' lines are appended, and the file is written anew when articles went. When
+    the map's places made at the last build are kept (and ``kept``) and the articles are
+    those of that build and new ones, the new ones' places are added to those, and the other
+    articles' lines are not decoded (see ``aggregate.with_added``).
     """
     folder = _cache.cache_dir(settings.out_dir)
     rows_key = _rows_key(settings)
-    named: dict[str, tuple[tuple[Named, ...], tuple[int, str]]] = {}
+    named: dict[str, tuple[Named, ...]] = {}
     found: dict[str, tuple[Mention, ...] | None] = {}
     places: dict[str, Place] = {}
     with _acyclic():
         rows = _cache.load_rows(folder, rows_key)
-        for art in seeds.good:
-            key = seeds.keys[art.id]
+        before, earlier = _cache.load_places(folder, rows_key) if kept else ([], [])
+        now = [(a.id, seeds.keys[a.id]) for a in seeds.good]
+        if _added(before, now) is None or any(key not in rows for _, key in before):
+            before, earlier = [], []
+        known = set(before)  # their places are among the kept ones: their lines are not read
+        for aid, key in now:
+            if (aid, key) in known:
+                continue
             if key in rows:
                 try:
-                    named[art.id] = _cache.decode_named(rows[key], places)
+                    named[aid] = _cache.decode_named(rows[key], places)
                 except (ValueError, KeyError, TypeError, IndexError):
                     del rows[key]  # so that its line is written again below
-            if art.id not in named:
-                found[art.id] = _cache.load(folder, key)
+            if aid not in named:
+                found[aid] = _cache.load(folder, key)
     seeds = _with_texts(settings, seeds, [a for a in seeds.good if found.get(a.id, ()) is None])
     made: dict[str, Any] = {}  # the rows of the articles extracted now
     corpus = _resolve(settings, seeds, {a.id: found.get(a.id, ()) for a in seeds.good},
                       progress=progress, jobs=jobs, rows=made)
     with _acyclic():
-        lines = {}
-        for key, r in zip(corpus.keys, corpus.results, strict=True):
-            if r.article.id not in named:
+        lines: dict[str, _cache.MapRow] = {}
+        shown = [(r.article.id, key) for key, r in zip(corpus.keys, corpus.results, strict=True)]
+        for (aid, key), r in zip(shown, corpus.results, strict=True):
+            if aid in named or (aid, key) in known:
+                lines[key] = rows[key]
+            else:
                 lines[key] = made[key] if key in made else _cache.encode_named(
                     aggregate.named(r.mentions, min_score=settings.min_score))
-                named[r.article.id] = _cache.decode_named(lines[key], places)
-            else:
-                lines[key] = rows[key]
+                named[aid] = _cache.decode_named(lines[key], places)
         if lines.keys() != rows.keys():
             _cache.keep_rows(folder, rows_key, lines, kept=rows)
-        ids = [r.article.id for r in corpus.results]
-        mapped = aggregate.places_of((a, named[a][0]) for a in ids)
-    return seeds, corpus, _Map(mapped, {a: named[a][1] for a in ids})
+        if before and _added(before, shown) is None:  # an article read after all changed
+            return _map_corpus(settings, seeds, progress=progress, jobs=jobs, kept=False)
+        ids = [aid for aid, _ in shown]
+        if before:
+            mapped = aggregate.with_added(earlier, [(a, named[a]) for a in ids if a in named],
+                                          order=ids)
+        else:
+            mapped = aggregate.places_of((a, named[a]) for a in ids)
+    sentences = {aid: (lines[key].count, lines[key].sentences) for aid, key in shown}
+    return seeds, corpus, _Map(mapped, sentences, keep=before != shown)
 
 
 @contextmanager
@@ -364,6 +381,7 @@ class _Map:
 
     places: list[MappedPlace]
     sentences: render.Sentences | None = None
+    keep: bool = False  # whether to keep the places in the cache (see _cache.keep_places)
 
 
 def _rows_key(settings: Settings) -> str:
@@ -494,6 +512,13 @@ def _fork_skeleton(settings: Settings, jobs: int | None) -> bool:
     from geo import parallel
 
     return (jobs or parallel.cores()) > 1
+
+
+def _cores(jobs: int | None) -> int:
+    """The processes a build may use: ``jobs``, by default every core."""
+    from geo import parallel
+
+    return jobs or parallel.cores()
 
 
 def _keep_skeleton(settings: Settings) -> None:
@@ -673,10 +698,11 @@ def _feature_lines(settings: Settings, mapped: Sequence[MappedPlace],
 
 
 def _outputs(settings: Settings, view: _Map, corpus: Corpus, *,
-             ready: Callable[[], None], forks: bool) -> dict[Path, bytes]:
+             ready: Callable[[], None], forks: bool, aside: bool) -> dict[Path, bytes]:
     """The bytes of each output file, UTF-8 (``ready`` is called before the skeleton is
     needed, see ``_skeleton_ahead``; with ``forks``, the regions are simplified in forked
-    processes). The gazetteer is loaded only if a polygon or the context layers are not in the
+    processes; with ``aside``, ``places.geojson`` is made in a forked process while this one
+    makes the page, see ``_aside``). The gazetteer is loaded only if a polygon or the context layers are not in the
     cache."""
     folder = _cache.cache_dir(settings.out_dir)
     fp = _cache.render_fingerprint(settings.gazetteer_dir)
@@ -696,14 +722,61 @@ def _outputs(settings: Settings, view: _Map, corpus: Corpus, *,
     mapped = view.places
     shown = [r.article for r in corpus.results]
     keys = [(a.id, key) for a, key in zip(shown, corpus.keys, strict=True)]
-    with _regions(settings, mapped, shape_of, forks=forks) as regions:
-        places_text = _places_text(settings, mapped, shape_of, keys)
+
+    def geojson_text() -> bytes:
+        if view.keep:
+            _cache.keep_places(folder, _rows_key(settings), keys, mapped)
+        return _places_text(settings, mapped, shape_of, keys)
+
+    with _regions(settings, mapped, shape_of, forks=forks) as regions, \
+            _aside(geojson_text, fork=aside) as places_text:
         ready()
         page = render.render(mapped, articles=shown, shape_of=shape_of,
                              sentences=view.sentences, skeleton=_skeleton(settings, context),
                              regions=regions())
-    paths = [settings.out_dir / name for name in OUTPUT_NAMES]
-    return {paths[0]: places_text, paths[1]: context_text.encode(), paths[2]: page.encode()}
+        paths = [settings.out_dir / name for name in OUTPUT_NAMES]
+        return {paths[0]: places_text(), paths[1]: context_text.encode(),
+                paths[2]: page.encode()}
+
+
+@contextmanager
+def _aside(make: Callable[[], bytes], *, fork: bool) -> Iterator[Callable[[], bytes]]:
+    """``make()`` in a process forked now (with ``fork``, where the platform forks), while
+    this one goes on; the callable gives its bytes (made in this process after all if that
+    one failed, so that any error is raised here)."""
+    from geo import parallel
+
+    if not fork or parallel.start_method() != "fork":
+        yield make
+        return
+    ctx = multiprocessing.get_context("fork")
+    received, sent = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_send, args=(make, sent), daemon=True)
+    child.start()
+    sent.close()
+
+    def result() -> bytes:
+        try:
+            return received.recv_bytes()
+        except EOFError:  # it failed before sending
+            return make()
+
+    try:
+        yield result
+    finally:
+        received.close()
+        child.join()
+
+
+def _send(make: Callable[[], bytes], to: Any) -> None:
+    """Send ``make()``'s bytes (in a process of ``_aside``); on failure send nothing and exit,
+    so that the build's own process makes them again and reports why."""
+    try:
+        data = make()
+    except Exception:  # noqa: BLE001 - the build's own process makes them again
+        os._exit(1)
+    to.send_bytes(data)
+    to.close()
 
 
 def build(settings: Settings, *, progress: Track | None = None,
@@ -748,7 +821,8 @@ def build(settings: Settings, *, progress: Track | None = None,
             view = _Map(aggregate.places(corpus.results, min_score=settings.min_score))
         else:
             seeds, corpus, view = _map_corpus(settings, seeds, progress=progress, jobs=jobs)
-        texts = _write(settings, corpus, view, paths, ready=ready, forks=forks)
+        texts = _write(settings, corpus, view, paths, ready=ready, forks=forks,
+                       aside=_cores(jobs) > 1)
         mapped = view.places
         failed = sorted(set(corpus.skipped) - set(seeds.skipped), key=lambda s: s.path)
         # a geocoder may have kept new answers, and an article read after all may have
@@ -764,10 +838,11 @@ def build(settings: Settings, *, progress: Track | None = None,
 
 
 def _write(settings: Settings, corpus: Corpus, view: _Map, paths: Sequence[Path], *,
-           ready: Callable[[], None] = lambda: None, forks: bool = False) -> dict[Path, bytes]:
+           ready: Callable[[], None] = lambda: None, forks: bool = False,
+           aside: bool = False) -> dict[Path, bytes]:
     """Write the outputs of ``corpus`` and its map (see ``_outputs``); the bytes written."""
     with _acyclic():
-        texts = _outputs(settings, view, corpus, ready=ready, forks=forks)
+        texts = _outputs(settings, view, corpus, ready=ready, forks=forks, aside=aside)
     remove_leftovers(paths)
     write_all_atomic(texts)
     return texts

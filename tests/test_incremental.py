@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -10,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from geo import _cache, pipeline, render
+from geo import _cache, aggregate, parallel, pipeline, render
+from geo.aggregate import Named
 from geo.gazetteer.store import Gazetteer
+from geo.records import Place
 from geo.settings import Settings
 
 ARTICLES = {
@@ -213,3 +216,86 @@ def test_a_rebuild_reads_the_map_rows_not_every_extraction(seeds: Path, tmp_path
     (seeds / "d.txt").unlink()
     pipeline.build(settings)
     assert _outputs(settings.out_dir) == before
+
+
+def _counting_decodes(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    decoded: list[object] = []
+    real = _cache.decode_named
+
+    def counting(row: _cache.MapRow, places: dict[str, Place]) -> tuple[Named, ...]:
+        decoded.append(row)
+        return real(row, places)
+
+    monkeypatch.setattr(_cache, "decode_named", counting)
+    return decoded
+
+
+def test_adding_articles_adds_their_places_to_the_kept_ones(
+        seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = Settings(seeds_dir=seeds, out_dir=tmp_path / "maps")
+    pipeline.build(settings)
+    decoded = _counting_decodes(monkeypatch)
+    # "b0" sorts between a.txt and b.md: its places go between theirs in each place's articles
+    (seeds / "b0.txt").write_text("Floods in Mosul\n\nThe Tigris flooded Mosul and Kirkuk.",
+                                  encoding="utf-8")
+    (seeds / "d.txt").write_text("Talks\n\nErbil and Kirkuk met in Baghdad.", encoding="utf-8")
+    report = pipeline.build(settings)
+    assert (report.extracted, report.cached) == (2, 3)
+    assert len(decoded) == 2  # the new articles' rows only
+    fresh = Settings(seeds_dir=seeds, out_dir=tmp_path / "fresh")
+    pipeline.build(fresh)
+    assert _outputs(settings.out_dir) == _outputs(fresh.out_dir)
+
+
+def test_kept_places_that_do_not_fit_the_articles_are_made_again(
+        seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = Settings(seeds_dir=seeds, out_dir=tmp_path / "maps")
+    pipeline.build(settings)
+    (seeds / "a.txt").unlink()  # an article gone: the kept places still count it
+    (seeds / "d.txt").write_text("Floods in Mosul\n\nThe Tigris flooded Mosul.", encoding="utf-8")
+    pipeline.build(settings)
+    fresh = Settings(seeds_dir=seeds, out_dir=tmp_path / "fresh")
+    pipeline.build(fresh)
+    assert _outputs(settings.out_dir) == _outputs(fresh.out_dir)
+    [kept] = (_cache.cache_dir(settings.out_dir) / "text").glob("map-places.*.txt")
+    kept.write_text(kept.read_text("utf-8").replace('"places":[[', '"places":[["x"', 1),
+                    encoding="utf-8")  # damaged: its seal no longer matches
+    (seeds / "e.txt").write_text("Talks\n\nErbil and Kirkuk met in Baghdad.", encoding="utf-8")
+    decoded = _counting_decodes(monkeypatch)
+    pipeline.build(settings)
+    assert len(decoded) == 4  # every row, as there were no kept places
+    pipeline.build(fresh)
+    assert _outputs(settings.out_dir) == _outputs(fresh.out_dir)
+
+
+def test_places_with_added_articles_are_those_of_all_articles() -> None:
+    def place(pid: str) -> Place:
+        return Place(id=pid, name=pid.title(), kind="city", country="IQ", lat=36.0, lon=44.0)
+
+    rows = {"a": [Named(place("kirkuk"), 2, ("Kirkuk",), 0)],
+            "b": [Named(place("kirkuk"), 1, ("Kerkuk",), 1), Named(place("erbil"), 1, ("Erbil",), 0)],
+            "c": [Named(place("kirkuk"), 1, ("Kirkuk",), 0), Named(place("mosul"), 3, ("Mosul",), 0)]}
+    order = ["a", "b", "c"]
+    kept = aggregate.places_of((a, rows[a]) for a in ("a", "c"))
+    assert aggregate.with_added(kept, [("b", rows["b"])], order=order) == aggregate.places_of(
+        (a, rows[a]) for a in order)
+
+
+@pytest.mark.skipif(parallel.start_method() != "fork", reason="the platform does not fork")
+def test_bytes_made_aside_come_from_another_process_or_else_from_this_one() -> None:
+    here = os.getpid()
+
+    def pid() -> bytes:
+        return str(os.getpid()).encode()
+
+    def fails_elsewhere() -> bytes:
+        if os.getpid() != here:
+            raise RuntimeError("only in the forked process")
+        return b"made here"
+
+    with pipeline._aside(pid, fork=True) as made:
+        assert made() != str(here).encode()
+    with pipeline._aside(fails_elsewhere, fork=True) as made:
+        assert made() == b"made here"
+    with pipeline._aside(pid, fork=False) as made:
+        assert made() == str(here).encode()

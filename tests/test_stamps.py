@@ -109,7 +109,7 @@ def test_an_added_article_makes_only_the_lines_of_the_places_it_names(
         return real(settings, mapped, shape_of)
 
     monkeypatch.setattr(pipeline, "_feature_lines", recorded)
-    pipeline.build(settings)
+    pipeline.build(settings, jobs=1)  # in this process, where the lines made are recorded
     assert sorted(made) == ["Erbil", "Mosul", "Sinjār"]  # as the gazetteer spells them
     assert _outputs(settings) == _fresh(settings, tmp_path, "fresh")
 
